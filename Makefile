@@ -1,0 +1,107 @@
+# altorc: build, test, demo and install.
+#
+#   make            build ./altorc
+#   make demo       build, then show alternatives, stack states and ORC of a bundled fixture
+#   make check      every test: unit (Check), fixtures, and a real-corpus subset when ../shared exists
+#   make deps       install missing Debian packages (as root) or print the apt-get line
+#   make asan       build ./altorc-asan and run the tests under ASan + UBSan
+#   make bench      CPU-time and peak-memory ratios against the reference objtool
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Libraries: libelf and check are found with pkg-config.  Debian's Zydis and
+# libdwarf ship no .pc file, so their flags are spelled out below; override
+# ZYDIS_CFLAGS/ZYDIS_LIBS or DWARF_CFLAGS/DWARF_LIBS on the command line
+# (e.g. `make DWARF_CFLAGS=-I/opt/dwarf/include DWARF_LIBS=-L/opt/dwarf/lib\ -ldwarf`).
+
+CC        ?= gcc
+PKG_CONFIG ?= pkg-config
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+
+ELF_CFLAGS   ?= $(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
+ELF_LIBS     ?= $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf)
+CHECK_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   ?= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+# No pkg-config file in Debian's libzydis-dev / libdwarf-dev:
+ZYDIS_CFLAGS ?=
+ZYDIS_LIBS   ?= -lZydis
+DWARF_CFLAGS ?= -I/usr/include/libdwarf
+DWARF_LIBS   ?= -ldwarf
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+OPT       ?= -O2 -g
+CFLAGS    ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Iarch/x86/include \
+	      $(ELF_CFLAGS) $(ZYDIS_CFLAGS) $(DWARF_CFLAGS) $(CFLAGS)
+LIBS      := $(ELF_LIBS) $(ZYDIS_LIBS) $(DWARF_LIBS) -lpthread
+
+LIB_SRCS  := $(sort $(filter-out objtool/main.c,$(wildcard objtool/*.c)) $(wildcard arch/x86/decode/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(BUILD)/objtool/main.o
+TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+
+.PHONY: all check unit demo deps deps-quiet asan bench install uninstall clean fuzz
+
+BIN       ?= altorc
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/libaltorc.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(BUILD)/libaltorc.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit-tests: $(TEST_OBJS) $(BUILD)/libaltorc.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
+
+# Every test.  Each stage prints its own "N passed, N failed" line.
+check: deps-quiet altorc $(BUILD)/unit-tests
+	ALTORC=$(CURDIR)/altorc BUILD=$(CURDIR)/$(BUILD) tests/run-all.sh
+
+unit: $(BUILD)/unit-tests
+	cd tests && ../$(BUILD)/unit-tests
+
+demo: deps-quiet altorc
+	ALTORC=$(CURDIR)/altorc tests/scripts/demo.sh
+
+deps:
+	@scripts/deps.sh
+
+deps-quiet:
+	@scripts/deps.sh --quiet
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=altorc-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" altorc-asan build-asan/unit-tests
+	ALTORC=$(CURDIR)/altorc-asan BUILD=$(CURDIR)/build-asan SANITIZED=1 tests/run-all.sh
+
+bench: altorc
+	ALTORC=$(CURDIR)/altorc tests/scripts/bench.sh
+
+fuzz:
+	@tests/scripts/fuzz.sh
+
+install: altorc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 altorc $(DESTDIR)$(PREFIX)/bin/altorc
+	install -m 644 Documentation/altorc.1 $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/altorc $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1
+
+clean:
+	rm -rf build build-asan altorc altorc-asan
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The architecture decoder: machine bytes in, struct insn_decoded out.
+ * The only interface through which the rest of altorc learns about x86;
+ * the implementation (arch/x86/decode/) is the only code that uses Zydis.
+ */
+#ifndef ALTORC_ARCH_DECODE_H
+#define ALTORC_ARCH_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insn.h"
+
+struct arch_decoder;
+
+/* Create a decoder for 64-bit code; NULL when out of memory. */
+struct arch_decoder *arch_decoder_new(void);
+void arch_decoder_free(struct arch_decoder *d);
+
+/*
+ * Decode the instruction at buf (avail bytes readable).  Returns 0 and fills
+ * *out, or -1 when the bytes are not a valid instruction.
+ */
+int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
+		struct insn_decoded *out);
+
+/*
+ * Print the instruction at buf in AT&T syntax as objdump does, with
+ * branch targets computed from addr (the instruction's own address).
+ * Returns the instruction length, or -1 when undecodable.
+ */
+int arch_format(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
+		uint64_t addr, char *text, size_t size);
+
+/* Name of a stack-model register ("rbp", "r12", "ra"...). */
+const char *arch_reg_name(unsigned reg);
+
+#endif

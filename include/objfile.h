@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * objfile: the thin ELF layer over elfutils' libelf.
+ *
+ * Everything altorc knows about an object file comes through here: its
+ * sections, its symbols and the RELA relocations of the sections a pass asks
+ * for.  Relocations are loaded per section on demand, so sections that no
+ * pass needs (DWARF above all) are never parsed.  Only x86-64 relocatable
+ * objects (ET_REL: .o files and .ko modules) are accepted.
+ */
+#ifndef ALTORC_OBJFILE_H
+#define ALTORC_OBJFILE_H
+
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ao_error.h"
+
+struct objfile;
+struct objsym;
+
+struct objrel {
+	uint64_t offset;         /* where it applies, within the patched section */
+	uint32_t type;           /* R_X86_64_* */
+	uint32_t sym_index;
+	struct objsym *sym;      /* never NULL once loaded */
+	int64_t addend;
+};
+
+struct objsec {
+	struct objfile *file;
+	size_t index;
+	const char *name;
+	GElf_Shdr shdr;
+	Elf_Scn *scn;
+
+	/* Bytes of the section; NULL for SHT_NOBITS.  See objf_sec_data(). */
+	const uint8_t *data;
+	uint64_t size;
+	bool data_loaded;
+
+	/* The SHT_RELA section that patches this one, if any. */
+	struct objsec *rela;
+	/* For a SHT_RELA section: the section it patches. */
+	struct objsec *base;
+
+	/* Relocations patching this section, sorted by offset; see objf_sec_rels(). */
+	struct objrel *rels;
+	size_t nr_rels;
+	bool rels_loaded;
+
+	/* Symbols defined in this section, sorted by offset then size. */
+	struct objsym **syms;
+	size_t nr_syms;
+
+	bool is_exec;            /* SHF_EXECINSTR */
+};
+
+struct objsym {
+	size_t index;
+	const char *name;
+	uint8_t type;            /* STT_* */
+	uint8_t bind;            /* STB_* */
+	uint8_t other;
+	uint32_t shndx;          /* resolved through SHT_SYMTAB_SHNDX when needed */
+	struct objsec *sec;      /* NULL when undefined, absolute or common */
+	uint64_t offset;         /* st_value */
+	uint64_t size;           /* st_size */
+};
+
+struct objfile {
+	char *path;
+	int fd;
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	size_t shstrndx;
+
+	struct objsec *secs;     /* indexed by section index; secs[0] is the null section */
+	size_t nr_secs;
+
+	struct objsec *symtab;
+	struct objsym *syms;     /* indexed by symbol index */
+	size_t nr_syms;
+	size_t first_global;     /* symtab sh_info */
+
+	/* Errors of lazy loads (objf_sec_data, objf_sec_rels) land here. */
+	struct ao_error err;
+};
+
+/*
+ * Open and index an object.  On failure *out is NULL and err says why,
+ * naming the file.
+ */
+int objf_open(struct objfile **out, const char *path, struct ao_error *err);
+void objf_close(struct objfile *f);
+
+struct objsec *objf_sec_by_name(struct objfile *f, const char *name);
+
+/* Section bytes, loaded on first use.  Returns -1 (f->err set) on failure. */
+int objf_sec_data(struct objsec *sec);
+
+/* Relocations that patch sec, loaded on first use; -1 (f->err set) on failure. */
+int objf_sec_rels(struct objsec *sec);
+
+/* The relocation at exactly offset (first one if several), or NULL.  Loads rels. */
+const struct objrel *objf_rel_at(struct objsec *sec, uint64_t offset);
+
+/* The first relocation whose offset lies in [start, end), or NULL.  Loads rels. */
+const struct objrel *objf_rel_in(struct objsec *sec, uint64_t start, uint64_t end);
+
+/*
+ * Where a relocation points: the symbol's section and st_value + addend.
+ * Returns false for undefined, absolute or common symbols.
+ */
+bool objf_rel_target(const struct objrel *rel, struct objsec **sec, int64_t *offset);
+
+/* The STT_FUNC symbol whose [offset, offset+size) holds off, or NULL. */
+struct objsym *objf_func_at(struct objsec *sec, uint64_t off);
+
+/* A symbol starting exactly at off in sec (functions first), or NULL. */
+struct objsym *objf_sym_at(struct objsec *sec, uint64_t off);
+
+/*
+ * Format a location the way objtool does: "func+0x12" when a function
+ * holds it, else "section+0x12".  Returns buf.
+ */
+char *objf_format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off);
+
+/*
+ * Record a format error that names file, section and offset:
+ * "FILE: SECTION+0xOFF: message".  sec may be NULL.  Always returns -1.
+ */
+int objf_fail(struct objfile *f, struct ao_error *err, const struct objsec *sec,
+	      uint64_t off, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- writing -------------------------------------------------------- */
+
+/* A relocation for a section being added; the writer chooses the symbol. */
+struct objf_new_rel {
+	uint64_t offset;             /* in the new section */
+	uint32_t type;               /* R_X86_64_* */
+	struct objsec *target;       /* section of the address referred to */
+	uint64_t target_offset;      /* address referred to, within target */
+};
+
+struct objf_new_sec {
+	const char *name;
+	uint32_t type;               /* SHT_PROGBITS, ... */
+	uint64_t flags;
+	uint64_t align;
+	uint64_t entsize;
+	const void *data;
+	size_t size;
+	const struct objf_new_rel *rels;   /* a .rela<name> section is added when nr_rels */
+	size_t nr_rels;
+};
+
+/* A byte patch to an existing section (e.g. a jump turned into a NOP). */
+struct objf_patch {
+	struct objsec *sec;
+	uint64_t offset;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+/*
+ * Write f's file back with the given sections added and patches applied,
+ * through a temporary file in the same directory and an atomic rename(2).
+ * On any failure the original file is left exactly as it was.
+ * Relocations refer to the target section's STT_SECTION symbol (created
+ * when missing) with the target offset as addend.
+ */
+int objf_write(struct objfile *f, const struct objf_new_sec *secs, size_t nr_secs,
+	       const struct objf_patch *patches, size_t nr_patches, struct ao_error *err);
+
+#endif

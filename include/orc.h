@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ORC unwind entries: the in-memory form and the two on-disk encodings
+ * (v1: kernels up to 6.2; v2: 6.3 and later).  See FORMATS.md.
+ */
+#ifndef ALTORC_ORC_H
+#define ALTORC_ORC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objfile.h"
+
+enum orc_format {
+	ORC_FORMAT_AUTO = 0,
+	ORC_FORMAT_V1,   /* type:2 end:1 (6.1) */
+	ORC_FORMAT_V2,   /* type:3 signal:1 (6.3+, e.g. 6.12) */
+};
+
+/* ORC register numbers, as stored in the entries. */
+enum orc_reg {
+	ORC_REG_UNDEFINED = 0,
+	ORC_REG_PREV_SP = 1,
+	ORC_REG_DX = 2,
+	ORC_REG_DI = 3,
+	ORC_REG_BP = 4,
+	ORC_REG_SP = 5,
+	ORC_REG_R10 = 6,
+	ORC_REG_R13 = 7,
+	ORC_REG_BP_INDIRECT = 8,
+	ORC_REG_SP_INDIRECT = 9,
+};
+
+/* Format-independent entry types (mapped to each format's numbers on encode). */
+enum orc_type {
+	ORC_T_UNDEFINED,     /* v2 only; v1 encodes "undefined" through sp_reg */
+	ORC_T_END_OF_STACK,  /* v2 only; v1 uses the end bit */
+	ORC_T_CALL,
+	ORC_T_REGS,
+	ORC_T_REGS_PARTIAL,
+};
+
+struct orc_entry {
+	int16_t sp_offset;
+	int16_t bp_offset;
+	uint8_t sp_reg;      /* enum orc_reg */
+	uint8_t bp_reg;
+	uint8_t type;        /* enum orc_type */
+	bool end;            /* v1's end bit */
+	bool signal;         /* v2's signal bit */
+};
+
+/* 6-byte encodings. */
+void orc_encode(enum orc_format fmt, const struct orc_entry *e, uint8_t out[6]);
+void orc_decode(enum orc_format fmt, const uint8_t in[6], struct orc_entry *e);
+
+/* One line as the reference `objtool --dump=orc` of that format prints it (no newline). */
+void orc_format_entry(enum orc_format fmt, const struct orc_entry *e, char *buf, size_t size);
+
+/*
+ * The format of an object's existing ORC: from .orc_header when present,
+ * else from the entries themselves (see orc_format.c); ORC_FORMAT_AUTO when
+ * undecidable.
+ */
+enum orc_format orc_detect_format(struct objfile *f);
+
+/* An ORC table located in an object: (section, offset) -> entry. */
+struct orc_row {
+	struct objsec *sec;
+	uint64_t offset;
+	struct orc_entry entry;
+};
+
+struct orc_table {
+	struct orc_row *rows;   /* in .orc_unwind_ip order */
+	size_t nr;
+};
+
+/* Read .orc_unwind_ip/.orc_unwind; an object without them gives nr == 0. */
+int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out,
+		   struct ao_error *err);
+void orc_free_table(struct orc_table *t);
+
+#endif

@@ -1,0 +1,3 @@
+build/objtool/cmd_alternatives.o: objtool/cmd_alternatives.c \
+ include/commands.h
+include/commands.h:

@@ -1,0 +1,2 @@
+build/objtool/main.o: objtool/main.c include/commands.h
+include/commands.h:

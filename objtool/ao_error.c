@@ -58,7 +58,7 @@ void *ao_reallocarray(struct ao_error *err, void *ptr, size_t nmemb, size_t size
 		ao_fail(err, AO_ERR_NOMEM, "allocation of %zu x %zu bytes overflows", nmemb, size);
 		return NULL;
 	}
-	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	p = realloc(ptr, (nmemb && size) ? nmemb * size : 1);
 	if (!p)
 		ao_fail(err, AO_ERR_NOMEM, "out of memory allocating %zu x %zu bytes", nmemb, size);
 	return p;

@@ -1,0 +1,2 @@
+build/objtool/cmd_cfg.o: objtool/cmd_cfg.c include/commands.h
+include/commands.h:

@@ -1,0 +1,98 @@
+#!/bin/bash
+# run-all.sh: every test stage of altorc, in order, then one closing line that sums them:
+#   'N passed, M failed' (', K skipped' when something was skipped).
+#
+#   1. unit      Check unit tests ($BUILD/unit-tests, run from tests/)
+#   2. fixtures  tests/scripts/fixtures.sh (every tests/scripts/fixture-*.sh)
+#   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects, net/key)
+#
+# Environment: ALTORC (the binary under test), BUILD (its build folder), both set by
+# `make check` / `make asan`; SANITIZED=1 when that binary is built with ASan + UBSan.
+# Exit status: non-zero when anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export ALTORC=${ALTORC:-$top/altorc}
+export BUILD=${BUILD:-$top/build}
+
+if [[ ${SANITIZED:-0} == 1 ]]; then
+  # Stop at the first report; leaks count.  A distinct exit code keeps a sanitizer report
+  # from passing for altorc's own "findings" status (1).
+  export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=86:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
+  export CK_TIMEOUT_MULTIPLIER=10   # instrumented code is several times slower
+fi
+
+total_passed=0 total_failed=0 total_skipped=0
+summary=()
+
+# record STAGE PASSED FAILED SKIPPED
+record() {
+  total_passed=$((total_passed + $2)); total_failed=$((total_failed + $3))
+  total_skipped=$((total_skipped + $4))
+  local line="$2 passed, $3 failed"
+  (($4 == 0)) || line+=", $4 skipped"
+  summary+=("$(printf '%-9s %s' "$1" "$line")")
+  echo "-- $1: $line"
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Run a stage command with its output shown and kept in $log; sets $rc.
+run_stage() {
+  local name=$1; shift
+  echo
+  echo "== $name: $*"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+}
+
+# The closing 'N passed, M failed[, K skipped]' line of a stage script.
+record_script() {
+  local name=$1 last
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+    local f=${BASH_REMATCH[2]}
+    ((rc == 0 || f > 0)) || { echo "$name: exited $rc"; f=1; }
+    record "$name" "${BASH_REMATCH[1]}" "$f" "${BASH_REMATCH[4]:-0}"
+  else
+    echo "$name: exited $rc without a 'N passed, M failed' line"
+    record "$name" 0 1 0
+  fi
+}
+
+# Check's runner expects fixtures/ relative to the working folder.
+unit_tests() { cd "$top/tests" && "$BUILD/unit-tests"; }
+
+# Check prints e.g. "100%: Checks: 12, Failures: 0, Errors: 0".
+unit_stage() {
+  run_stage unit unit_tests
+  local last
+  last=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1)
+  if [[ $last =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+    local checks=${BASH_REMATCH[1]} bad=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
+    ((rc == 0 || bad > 0)) || { echo "unit: exited $rc"; bad=$((bad + 1)); }
+    record unit $((checks - bad)) "$bad" 0
+  elif grep -q 'no suite selected' "$log"; then
+    echo "unit: no test suite is registered yet"
+    record unit 0 0 0
+  else
+    echo "unit: $BUILD/unit-tests exited $rc without Check's summary"
+    record unit 0 1 0
+  fi
+}
+
+unit_stage
+run_stage fixtures "$top/tests/scripts/fixtures.sh"; record_script fixtures
+run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script corpus
+
+echo
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+if ((total_skipped)); then
+  echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+  echo "$total_passed passed, $total_failed failed"
+fi
+((total_failed == 0))

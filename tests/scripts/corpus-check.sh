@@ -1,0 +1,151 @@
+#!/bin/bash
+# corpus-check.sh: run `altorc objtool` on real kernel objects exactly as kbuild runs objtool,
+# and compare the ORC an unwinder would see with what the reference objtool produced.
+#
+#   corpus-check.sh [--subset|--full] [-j N] [DIR...]
+#
+#   --subset  net/key of 6.1 and 6.12, built first with corpus-build.sh when missing; skipped
+#             (not failed) when the kernel packages are absent and cannot be installed
+#   --full    every captured object of the corpus (the default without DIR)
+#   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything)
+#   -j N      objects checked at once (default: number of CPUs)
+#
+# For every NAME.pre.o: copy it, run `$ALTORC objtool $(cat NAME.args) COPY`, require the exit
+# status the reference had (NAME.rc), then compare COPY with NAME.post.o using
+# `$ALTORC orc diff` (or, while that command does not work yet, ../shared/corpus/orc-compare).
+# The corpus itself is never written: copies, messages and timings go to
+# $BUILD/corpus-results/KERNEL/SLUG/NAME.{o,warn,cmp,time,status}.
+# Prints one line per object with its CPU time and peak RSS, then 'N passed, M failed[, K skipped]'.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+ALTORC=${ALTORC:-$top/altorc}
+results=${BUILD:-$top/build}/corpus-results
+SUBSET_DIRS=(net/key)
+KERNELS=(6.1 6.12)
+
+usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...]" >&2; exit 2; }
+
+mode=full jobs=$(nproc) dirs=()
+while (($#)); do
+  case $1 in
+    --subset) mode=subset ;;
+    --full) mode=full ;;
+    -j) jobs=${2:-}; shift ;;
+    -j*) jobs=${1#-j} ;;
+    -h|--help) usage ;;
+    -*) usage ;;
+    *) dirs+=("$1") ;;
+  esac
+  shift
+done
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || usage
+[[ -x $ALTORC ]] || { echo "corpus-check: no altorc binary at $ALTORC (set ALTORC)" >&2; exit 2; }
+
+corpus=$("$here/corpus-build.sh" --print-dir)
+skipped=0 build_failures=0
+
+# --subset: make sure each kernel's subset exists; a kernel that cannot be had is skipped.
+if [[ $mode == subset && ${#dirs[@]} -eq 0 ]]; then
+  for k in "${KERNELS[@]}"; do
+    "$here/corpus-build.sh" -o "$corpus" "$k" "${SUBSET_DIRS[@]}" >&2
+    rc=$?
+    if ((rc == 3)); then
+      echo "SKIP $k ${SUBSET_DIRS[*]}: kernel $k headers/source not installed and not installable here"
+      skipped=$((skipped + 1)); continue
+    elif ((rc != 0)); then
+      echo "FAIL $k ${SUBSET_DIRS[*]}: corpus-build.sh exited $rc"
+      build_failures=$((build_failures + 1))
+      continue
+    fi
+    for s in "${SUBSET_DIRS[@]}"; do dirs+=("$corpus/$k/${s//\//_}"); done
+  done
+elif ((${#dirs[@]} == 0)); then
+  for k in "${KERNELS[@]}"; do [[ -d $corpus/$k ]] && dirs+=("$corpus/$k"); done
+fi
+
+mapfile -d '' objects < <(find "${dirs[@]}" -name '*.pre.o' -print0 2>/dev/null | sort -z)
+if ((${#objects[@]} == 0 && skipped + build_failures == 0)); then
+  echo "corpus-check: no NAME.pre.o under ${dirs[*]:-$corpus}" >&2
+  exit 2
+fi
+
+# Which ORC comparison to use: our own `orc diff` once it says two equal files are equal,
+# else the team's reference script, else none (every object then fails: nothing is assumed).
+compare=none
+if ((${#objects[@]})); then
+  probe=${objects[0]%.pre.o}.post.o
+  if "$ALTORC" orc diff "$probe" "$probe" >/dev/null 2>&1; then
+    compare=altorc
+  elif [[ -x $top/../shared/corpus/orc-compare ]] && /usr/bin/python3 -c 'import elftools' 2>/dev/null; then
+    compare=$(cd "$top/../shared/corpus" && pwd)/orc-compare
+    echo "corpus-check: '$(basename "$ALTORC") orc diff' does not work yet; comparing with $compare" >&2
+  else
+    echo "corpus-check: no ORC comparison available ('altorc orc diff' fails, no ../shared/corpus/orc-compare)" >&2
+  fi
+fi
+export ALTORC compare results
+export SRCARCH=x86   # kbuild exports it; the 6.12 objtool needs it
+
+# Check one object; writes .status (pass|fail) and prints one line.
+check_one() {
+  local pre=$1 stem dir kernel label out refrc=0 rc cpu rss why=''
+  stem=${pre%.pre.o}; dir=$(dirname "$pre")
+  kernel=$(basename "$(dirname "$dir")")
+  label=$kernel/$(basename "$dir")/$(basename "$stem")
+  out=$results/$label
+  mkdir -p "$(dirname "$out")"
+  rm -f "$out".*
+  cp -- "$pre" "$out.o"
+  local args=()
+  [[ -f $stem.args ]] && mapfile -t args < "$stem.args"
+  [[ -f $stem.rc ]] && refrc=$(<"$stem.rc")
+  /usr/bin/time -f '%U %S %M' -o "$out.time" "$ALTORC" objtool "${args[@]}" "$out.o" > "$out.warn" 2>&1
+  rc=$?
+  read -r cpu rss < <(awk 'END { printf "%.2f %d\n", $1 + $2, $3 }' "$out.time" 2>/dev/null)
+  if ((rc != refrc)); then
+    why="objtool exit $rc (reference $refrc): $(grep -m1 . "$out.warn")"
+  elif [[ $compare == none ]]; then
+    why="no ORC comparison available"
+  elif [[ $compare == altorc ]]; then
+    "$ALTORC" orc diff "$stem.post.o" "$out.o" > "$out.cmp" 2>&1 || why="ORC differs: $(grep . "$out.cmp" | tail -n 1)"
+  else
+    "$compare" "$stem.post.o" "$out.o" > "$out.cmp" 2>&1 || why="ORC differs: $(grep . "$out.cmp" | tail -n 1)"
+  fi
+  local res=pass
+  [[ -z $why ]] || res=fail
+  printf '%s\t%s\t%s\n' "$res" "${cpu:-?}" "${rss:-?}" > "$out.status"
+  if [[ $res == pass ]]; then
+    printf 'PASS %s  cpu %ss  rss %s KiB\n' "$label" "${cpu:-?}" "${rss:-?}"
+  else
+    printf 'FAIL %s  cpu %ss  rss %s KiB: %s\n' "$label" "${cpu:-?}" "${rss:-?}" "$why"
+  fi
+}
+export -f check_one
+
+if ((${#objects[@]})); then
+  # shellcheck disable=SC2016  # $1 is expanded by the inner bash
+  printf '%s\0' "${objects[@]}" | xargs -0 -r -n 1 -P "$jobs" bash -c 'check_one "$1"' _
+fi
+
+# Totals from the status files of exactly the objects of this run.
+passed=0 failed=$build_failures cpu_total=0 rss_peak=0
+for pre in "${objects[@]}"; do
+  stem=${pre%.pre.o}; dir=$(dirname "$pre")
+  st=$results/$(basename "$(dirname "$dir")")/$(basename "$dir")/$(basename "$stem").status
+  if [[ -f $st ]] && read -r res cpu rss < "$st"; then
+    [[ $res == pass ]] && passed=$((passed + 1)) || failed=$((failed + 1))
+    [[ $cpu == '?' ]] || cpu_total=$(awk -v a="$cpu_total" -v b="$cpu" 'BEGIN { print a + b }')
+    [[ $rss == '?' ]] || ((rss <= rss_peak)) || rss_peak=$rss
+  else
+    failed=$((failed + 1))
+  fi
+done
+echo "corpus: ${#objects[@]} objects, altorc CPU ${cpu_total}s in total, peak RSS $((rss_peak / 1024)) MiB (results: $results)"
+if ((skipped)); then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+((failed == 0))

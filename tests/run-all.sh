@@ -32,7 +32,7 @@ record() {
   total_skipped=$((total_skipped + $4))
   local line="$2 passed, $3 failed"
   (($4 == 0)) || line+=", $4 skipped"
-  summary+=("$(printf '%-9s %s' "$1" "$line")")
+  summary+=("$(printf '%-9s %-32s %4ds' "$1" "$line" $((SECONDS - stage_start)))")
   echo "-- $1: $line"
 }
 
@@ -44,6 +44,7 @@ run_stage() {
   local name=$1; shift
   echo
   echo "== $name: $*"
+  stage_start=$SECONDS
   "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
 }
@@ -90,6 +91,7 @@ run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script co
 echo
 echo "== summary"
 printf '%s\n' "${summary[@]}"
+echo "(${SECONDS}s in all)"
 if ((total_skipped)); then
   echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
 else

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * objfile: writing side of the ELF layer (see objf_write() in
+ * include/objfile.h).
+ *
+ * The original is never opened for writing.  We copy it to a temporary
+ * file in the same directory (so rename(2) stays within one filesystem and
+ * is atomic), edit the copy through libelf, flush it to disk and only then
+ * rename it over the original.  Any failure before the rename unlinks the
+ * copy, so the original stays byte for byte what it was.
+ *
+ * Relocations of new sections refer to the target section's STT_SECTION
+ * symbol.  When the assembler left one out (binutils 2.36+ omits unused
+ * ones) we add it; being local it must precede the globals, so the first
+ * global moves to the end of the table and every reference to it is
+ * renumbered.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "objfile.h"
+#include "objfile_priv.h"
+
+/* Everything one write needs; freed in one place whatever the outcome. */
+struct objw {
+	struct objfile *f;
+	struct ao_error *err;
+	char tmp_path[PATH_MAX];
+	int fd;
+	Elf *elf;
+
+	/* Buffers handed to libelf as Elf_Data; must outlive elf_update(). */
+	void **bufs;
+	size_t nr_bufs;
+
+	/* Symbol renumbering: final index of every original symbol. */
+	size_t *sym_map;
+	size_t nr_syms;          /* after insertions */
+	bool syms_moved;
+
+	/* STT_SECTION symbol (final index) for each section index; 0 = none yet. */
+	size_t *sec_sym;
+
+	size_t shstrtab_size;
+};
+
+/* ---- small helpers ----------------------------------------------------------- */
+
+static int w_io_fail(struct objw *w, const char *what)
+{
+	return ao_fail(w->err, AO_ERR_IO, "%s: %s: %s", w->f->path, what, strerror(errno));
+}
+
+static int w_elf_fail(struct objw *w, const char *what)
+{
+	return ao_fail(w->err, AO_ERR_FORMAT, "%s: writing: %s: %s", w->f->path, what,
+		       elf_errmsg(-1));
+}
+
+/* Allocate a buffer that libelf will reference until the write is over. */
+static void *w_alloc(struct objw *w, size_t n, size_t size)
+{
+	void **bufs = ao_reallocarray(w->err, w->bufs, w->nr_bufs + 1, sizeof(*bufs));
+	void *p;
+
+	if (!bufs)
+		return NULL;
+	w->bufs = bufs;
+	p = ao_calloc(w->err, n, size);
+	if (p)
+		w->bufs[w->nr_bufs++] = p;
+	return p;
+}
+
+/* Append a data block to a section; libelf lays it out after the others. */
+static Elf_Data *w_add_data(struct objw *w, Elf_Scn *scn, void *buf, size_t size,
+			    Elf_Type type, size_t align)
+{
+	Elf_Data *d;
+
+	/*
+	 * libelf wants the existing data of an old section read before more
+	 * is appended; on a new section elf_getdata() would add an empty,
+	 * versionless block that elf_update() then rejects.
+	 */
+	if (elf_ndxscn(scn) < w->f->nr_secs && !elf_getdata(scn, NULL) && elf_errno() != 0) {
+		ao_fail(w->err, AO_ERR_FORMAT, "%s: writing: reading section data: %s",
+			w->f->path, elf_errmsg(elf_errno()));
+		return NULL;
+	}
+	d = elf_newdata(scn);
+	if (!d) {
+		w_elf_fail(w, "adding section data");
+		return NULL;
+	}
+	d->d_buf = buf;
+	d->d_size = size;
+	d->d_type = type;
+	d->d_align = align;
+	d->d_version = EV_CURRENT;
+	return d;
+}
+
+/* ---- checks done before touching the disk ------------------------------------ */
+
+static int check_request(struct objw *w, const struct objf_new_sec *secs, size_t nr_secs)
+{
+	struct objfile *f = w->f;
+
+	for (size_t i = 0; i < nr_secs; i++) {
+		const struct objf_new_sec *ns = &secs[i];
+
+		if (!ns->name || !ns->name[0])
+			return ao_fail(w->err, AO_ERR_USAGE, "%s: new section %zu has no name",
+				       f->path, i);
+		if (ns->size && !ns->data && ns->type != SHT_NOBITS)
+			return ao_fail(w->err, AO_ERR_USAGE, "%s: new section %s has no data",
+				       f->path, ns->name);
+		for (size_t j = 0; j < ns->nr_rels; j++) {
+			const struct objf_new_rel *r = &ns->rels[j];
+
+			if (!r->target || r->target->file != f || r->target->index == 0)
+				return ao_fail(w->err, AO_ERR_USAGE,
+					       "%s: %s+0x%" PRIx64 ": relocation target is not a section of this file",
+					       f->path, ns->name, r->offset);
+			if (r->offset >= ns->size)
+				return ao_fail(w->err, AO_ERR_USAGE,
+					       "%s: %s+0x%" PRIx64 ": relocation beyond the section (0x%zx bytes)",
+					       f->path, ns->name, r->offset, ns->size);
+		}
+	}
+	return 0;
+}
+
+/* ---- temporary copy ------------------------------------------------------------ */
+
+static int copy_to_temp(struct objw *w)
+{
+	struct objfile *f = w->f;
+	const char *slash = strrchr(f->path, '/');
+	int dir_len = slash ? (int)(slash - f->path + 1) : 0;
+	const char *base = slash ? slash + 1 : f->path;
+	struct stat st;
+	char buf[1 << 16];
+	off_t pos = 0;
+
+	if (snprintf(w->tmp_path, sizeof(w->tmp_path), "%.*s.%s.XXXXXX", dir_len, f->path, base) >=
+	    (int)sizeof(w->tmp_path))
+		return ao_fail(w->err, AO_ERR_IO, "%s: path too long", f->path);
+	w->fd = mkstemp(w->tmp_path);
+	if (w->fd < 0) {
+		w->tmp_path[0] = '\0';
+		return w_io_fail(w, "creating a temporary file");
+	}
+	/* Same permissions as the original; mkstemp made it 0600. */
+	if (fstat(f->fd, &st) || fchmod(w->fd, st.st_mode & 07777))
+		return w_io_fail(w, "copying permissions");
+	for (;;) {
+		ssize_t n = pread(f->fd, buf, sizeof(buf), pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return w_io_fail(w, "reading");
+		if (n == 0)
+			break;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t m = write(w->fd, buf + done, n - done);
+
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m < 0)
+				return w_io_fail(w, "writing the temporary file");
+			done += m;
+		}
+		pos += n;
+	}
+	w->elf = elf_begin(w->fd, ELF_C_RDWR, NULL);
+	if (!w->elf)
+		return w_elf_fail(w, "reopening the copy");
+	/*
+	 * libelf (0.188) loses track of existing section headers read after
+	 * elf_newscn() on an ELF_C_RDWR handle; read them all now.
+	 */
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(w->elf, scn));) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return w_elf_fail(w, "reading section headers of the copy");
+	}
+	return 0;
+}
+
+/* ---- byte patches ------------------------------------------------------------- */
+
+static int apply_patches(struct objw *w, const struct objf_patch *patches, size_t nr)
+{
+	struct objfile *f = w->f;
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct objf_patch *p = &patches[i];
+		Elf_Scn *scn;
+		Elf_Data *d;
+
+		if (!p->sec || p->sec->file != f || p->sec->index == 0)
+			return ao_fail(w->err, AO_ERR_USAGE, "%s: patch %zu: not a section of this file",
+				       f->path, i);
+		scn = elf_getscn(w->elf, p->sec->index);
+		d = scn ? elf_getdata(scn, NULL) : NULL;
+		if (!d || !d->d_buf || p->offset > d->d_size || p->len > d->d_size - p->offset)
+			return objf_fail(f, w->err, p->sec, p->offset,
+					 "patch of %zu bytes does not fit in the section", p->len);
+		memcpy((uint8_t *)d->d_buf + p->offset, p->bytes, p->len);
+		if (!elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY))
+			return w_elf_fail(w, "marking patched data");
+	}
+	return 0;
+}
+
+/* ---- section symbols ------------------------------------------------------------ */
+
+/* Record the section symbols that already exist. */
+static int find_sec_syms(struct objw *w)
+{
+	struct objfile *f = w->f;
+
+	w->sec_sym = ao_calloc(w->err, f->nr_secs, sizeof(*w->sec_sym));
+	w->sym_map = ao_calloc(w->err, f->nr_syms, sizeof(*w->sym_map));
+	if (!w->sec_sym || !w->sym_map)
+		return -1;
+	for (size_t i = 0; i < f->nr_syms; i++) {
+		const struct objsym *sym = &f->syms[i];
+
+		w->sym_map[i] = i;
+		if (sym->type == STT_SECTION && sym->sec && !w->sec_sym[sym->sec->index] &&
+		    sym->bind == STB_LOCAL)
+			w->sec_sym[sym->sec->index] = i;
+	}
+	w->nr_syms = f->nr_syms;
+	return 0;
+}
+
+/* Sections that new relocations point at but that lack a section symbol. */
+static size_t count_missing(struct objw *w, const struct objf_new_sec *secs, size_t nr_secs,
+			    bool *missing)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr_secs; i++)
+		for (size_t j = 0; j < secs[i].nr_rels; j++) {
+			size_t idx = secs[i].rels[j].target->index;
+
+			if (!w->sec_sym[idx] && !missing[idx]) {
+				missing[idx] = true;
+				n++;
+			}
+		}
+	return n;
+}
+
+static Elf_Data *symtab_data(struct objw *w, Elf_Scn **scn)
+{
+	*scn = elf_getscn(w->elf, w->f->symtab->index);
+	return *scn ? elf_getdata(*scn, NULL) : NULL;
+}
+
+/* The extended index table of the copy, if the file has one. */
+static Elf_Scn *find_shndx_scn(struct objw *w)
+{
+	for (size_t i = 1; i < w->f->nr_secs; i++)
+		if (w->f->secs[i].shdr.sh_type == SHT_SYMTAB_SHNDX &&
+		    w->f->secs[i].shdr.sh_link == w->f->symtab->index)
+			return elf_getscn(w->elf, i);
+	return NULL;
+}
+
+/*
+ * Insert one local section symbol per missing section.  Each insertion
+ * takes the slot of the current first global, which moves to the end; the
+ * globals' relative order changes, which ELF allows.  The moved symbols and
+ * extended indexes go into one appended Elf_Data each; the vacated slots
+ * are rewritten in place.
+ */
+static int add_sec_syms(struct objw *w, const bool *missing, size_t nr_missing)
+{
+	struct objfile *f = w->f;
+	Elf_Scn *scn, *xscn = find_shndx_scn(w);
+	Elf_Data *d = symtab_data(w, &scn), *xd = NULL;
+	Elf64_Sym *old, *tail;
+	Elf32_Word *xold = NULL, *xtail = NULL;
+	GElf_Shdr sh;
+	size_t first_global = f->first_global, slot = 0;
+
+	if (!d || d->d_size != f->nr_syms * sizeof(Elf64_Sym) || !gelf_getshdr(scn, &sh))
+		return w_elf_fail(w, "reading the symbol table");
+	if (xscn) {
+		xd = elf_getdata(xscn, NULL);
+		if (!xd || xd->d_size < f->nr_syms * sizeof(Elf32_Word))
+			return w_elf_fail(w, "reading the extended index table");
+		xold = xd->d_buf;
+	}
+	old = d->d_buf;
+	tail = w_alloc(w, nr_missing, sizeof(*tail));
+	if (!tail || (xd && !(xtail = w_alloc(w, nr_missing, sizeof(*xtail)))))
+		return -1;
+
+	for (size_t idx = 1; idx < f->nr_secs; idx++) {
+		Elf64_Sym ns = { 0 };
+		size_t new_index = w->nr_syms;
+
+		if (!missing[idx])
+			continue;
+		ns.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
+		ns.st_shndx = idx < SHN_LORESERVE ? idx : SHN_XINDEX;
+		if (idx >= SHN_LORESERVE && !xd)
+			return ao_fail(w->err, AO_ERR_UNSUPPORTED,
+				       "%s: section %zu needs an extended index table the file lacks",
+				       f->path, idx);
+		if (first_global < f->nr_syms) {
+			/* The original first global goes to the tail... */
+			tail[slot] = old[first_global];
+			if (xd)
+				xtail[slot] = xold[first_global];
+			w->sym_map[first_global] = new_index;
+			/* ...and the section symbol takes its place. */
+			old[first_global] = ns;
+			if (xd)
+				xold[first_global] = idx;
+			w->sec_sym[idx] = first_global;
+			first_global++;
+			w->syms_moved = true;
+		} else {
+			/* No global left to displace: the symbol simply goes last. */
+			tail[slot] = ns;
+			if (xd)
+				xtail[slot] = idx;
+			w->sec_sym[idx] = new_index;
+			first_global++;
+		}
+		slot++;
+		w->nr_syms++;
+	}
+	if (!w_add_data(w, scn, tail, nr_missing * sizeof(*tail), ELF_T_SYM, 8) ||
+	    (xd && !w_add_data(w, xscn, xtail, nr_missing * sizeof(*xtail), ELF_T_WORD, 4)))
+		return -1;
+	sh.sh_info = first_global;
+	if (!gelf_update_shdr(scn, &sh) || !elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY) ||
+	    (xd && !elf_flagdata(xd, ELF_C_SET, ELF_F_DIRTY)))
+		return w_elf_fail(w, "updating the symbol table");
+	return 0;
+}
+
+/* Rewrite every symbol reference of the copy after globals moved. */
+static int renumber_refs(struct objw *w)
+{
+	struct objfile *f = w->f;
+
+	for (size_t i = 1; i < f->nr_secs; i++) {
+		const struct objsec *sec = &f->secs[i];
+		Elf_Scn *scn = elf_getscn(w->elf, i);
+		Elf_Data *d;
+		bool dirty = false;
+
+		if (sec->shdr.sh_type == SHT_GROUP && sec->shdr.sh_link == f->symtab->index) {
+			GElf_Shdr sh;
+
+			/* A group's signature symbol is named by sh_info. */
+			if (!scn || !gelf_getshdr(scn, &sh))
+				return w_elf_fail(w, "reading a group header");
+			if (sh.sh_info < f->nr_syms && w->sym_map[sh.sh_info] != sh.sh_info) {
+				sh.sh_info = w->sym_map[sh.sh_info];
+				if (!gelf_update_shdr(scn, &sh))
+					return w_elf_fail(w, "updating a group header");
+			}
+			continue;
+		}
+		if (sec->shdr.sh_type == SHT_REL)
+			return objf_fail(f, w->err, sec, 0, "SHT_REL sections are not supported");
+		if (sec->shdr.sh_type != SHT_RELA)
+			continue;
+		d = scn ? elf_getdata(scn, NULL) : NULL;
+		if (!d && sec->shdr.sh_size)
+			return w_elf_fail(w, "reading relocations");
+		for (size_t j = 0; d && j < d->d_size / sizeof(Elf64_Rela); j++) {
+			Elf64_Rela *r = (Elf64_Rela *)d->d_buf + j;
+			size_t s = ELF64_R_SYM(r->r_info);
+
+			if (s < f->nr_syms && w->sym_map[s] != s) {
+				r->r_info = ELF64_R_INFO(w->sym_map[s], ELF64_R_TYPE(r->r_info));
+				dirty = true;
+			}
+		}
+		if (dirty && !elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY))
+			return w_elf_fail(w, "marking relocations");
+	}
+	return 0;
+}
+
+static int prepare_sec_syms(struct objw *w, const struct objf_new_sec *secs, size_t nr_secs)
+{
+	bool *missing;
+	size_t n;
+	int ret = 0;
+
+	if (find_sec_syms(w))
+		return -1;
+	missing = ao_calloc(w->err, w->f->nr_secs, sizeof(*missing));
+	if (!missing)
+		return -1;
+	n = count_missing(w, secs, nr_secs, missing);
+	if (n)
+		ret = add_sec_syms(w, missing, n);
+	free(missing);
+	if (!ret && w->syms_moved)
+		ret = renumber_refs(w);
+	return ret;
+}
+
+/* ---- new sections ----------------------------------------------------------------- */
+
+/* Append name to .shstrtab and return its offset there. */
+static int add_name(struct objw *w, const char *prefix, const char *name, GElf_Word *off)
+{
+	size_t len = strlen(prefix) + strlen(name) + 1;
+	char *buf = w_alloc(w, len, 1);
+	Elf_Scn *scn = elf_getscn(w->elf, w->f->shstrndx);
+
+	if (!buf)
+		return -1;
+	snprintf(buf, len, "%s%s", prefix, name);
+	if (!scn || !w_add_data(w, scn, buf, len, ELF_T_BYTE, 1))
+		return w_elf_fail(w, "extending the section name table");
+	if (w->shstrtab_size > UINT32_MAX)
+		return ao_fail(w->err, AO_ERR_UNSUPPORTED, "%s: section name table too large",
+			       w->f->path);
+	*off = (GElf_Word)w->shstrtab_size;
+	w->shstrtab_size += len;
+	return 0;
+}
+
+static Elf_Scn *new_scn(struct objw *w, const char *prefix, const char *name, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = elf_newscn(w->elf);
+
+	if (!scn) {
+		w_elf_fail(w, "adding a section");
+		return NULL;
+	}
+	if (add_name(w, prefix, name, &sh->sh_name))
+		return NULL;
+	if (!gelf_update_shdr(scn, sh)) {
+		w_elf_fail(w, "writing a section header");
+		return NULL;
+	}
+	return scn;
+}
+
+static int add_rela_sec(struct objw *w, const struct objf_new_sec *ns, size_t base_index)
+{
+	Elf64_Rela *rels = w_alloc(w, ns->nr_rels, sizeof(*rels));
+	GElf_Shdr sh = {
+		.sh_type = SHT_RELA,
+		.sh_flags = SHF_INFO_LINK,
+		.sh_link = (GElf_Word)w->f->symtab->index,
+		.sh_info = (GElf_Word)base_index,
+		.sh_addralign = 8,
+		.sh_entsize = sizeof(Elf64_Rela),
+	};
+	Elf_Scn *scn;
+
+	if (!rels)
+		return -1;
+	for (size_t i = 0; i < ns->nr_rels; i++) {
+		const struct objf_new_rel *r = &ns->rels[i];
+
+		rels[i].r_offset = r->offset;
+		rels[i].r_info = ELF64_R_INFO(w->sec_sym[r->target->index], r->type);
+		rels[i].r_addend = (Elf64_Sxword)r->target_offset;
+	}
+	scn = new_scn(w, ".rela", ns->name, &sh);
+	if (!scn || !w_add_data(w, scn, rels, ns->nr_rels * sizeof(*rels), ELF_T_RELA, 8))
+		return -1;
+	return 0;
+}
+
+static int add_sections(struct objw *w, const struct objf_new_sec *secs, size_t nr_secs)
+{
+	w->shstrtab_size = w->f->secs[w->f->shstrndx].shdr.sh_size;
+	for (size_t i = 0; i < nr_secs; i++) {
+		const struct objf_new_sec *ns = &secs[i];
+		GElf_Shdr sh = {
+			.sh_type = ns->type,
+			.sh_flags = ns->flags,
+			.sh_addralign = ns->align ? ns->align : 1,
+			.sh_entsize = ns->entsize,
+		};
+		Elf_Scn *scn = new_scn(w, "", ns->name, &sh);
+		void *buf = NULL;
+
+		if (!scn)
+			return -1;
+		if (ns->size && ns->type != SHT_NOBITS) {
+			buf = w_alloc(w, ns->size, 1);
+			if (!buf)
+				return -1;
+			memcpy(buf, ns->data, ns->size);
+		}
+		if (!w_add_data(w, scn, buf, ns->size, ELF_T_BYTE, sh.sh_addralign))
+			return -1;
+		/* The relocation table follows its section, as objtool lays them out. */
+		if (ns->nr_rels && add_rela_sec(w, ns, elf_ndxscn(scn)))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- commit ----------------------------------------------------------------------- */
+
+static int finish(struct objw *w)
+{
+	if (elf_update(w->elf, ELF_C_WRITE) < 0)
+		return w_elf_fail(w, "elf_update");
+	elf_end(w->elf);
+	w->elf = NULL;
+	if (fsync(w->fd))
+		return w_io_fail(w, "fsync");
+	if (close(w->fd)) {
+		w->fd = -1;
+		return w_io_fail(w, "close");
+	}
+	w->fd = -1;
+	if (rename(w->tmp_path, w->f->path))
+		return w_io_fail(w, "rename");
+	w->tmp_path[0] = '\0';
+	return 0;
+}
+
+static void cleanup(struct objw *w)
+{
+	if (w->elf)
+		elf_end(w->elf);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp_path[0])
+		unlink(w->tmp_path);
+	for (size_t i = 0; i < w->nr_bufs; i++)
+		free(w->bufs[i]);
+	free(w->bufs);
+	free(w->sym_map);
+	free(w->sec_sym);
+}
+
+int objf_write(struct objfile *f, const struct objf_new_sec *secs, size_t nr_secs,
+	       const struct objf_patch *patches, size_t nr_patches, struct ao_error *err)
+{
+	struct objw w = { .f = f, .err = err ? err : &f->err, .fd = -1 };
+	int ret;
+
+	ret = check_request(&w, secs, nr_secs);
+	if (!ret)
+		ret = copy_to_temp(&w);
+	if (!ret)
+		ret = apply_patches(&w, patches, nr_patches);
+	if (!ret && nr_secs)
+		ret = prepare_sec_syms(&w, secs, nr_secs);
+	if (!ret)
+		ret = add_sections(&w, secs, nr_secs);
+	if (!ret)
+		ret = finish(&w);
+	cleanup(&w);
+	return ret;
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "objfile.h"
 
@@ -40,6 +41,13 @@ enum orc_type {
 	ORC_T_REGS,
 	ORC_T_REGS_PARTIAL,
 };
+
+/*
+ * A decoded type number the format leaves undefined (v1 raw 3, v2 raw 5-7)
+ * is kept as ORC_T_UNKNOWN_BASE + raw, so that it prints as the reference
+ * prints it ("?") and encodes back to the same bits.
+ */
+#define ORC_T_UNKNOWN_BASE 8
 
 struct orc_entry {
 	int16_t sp_offset;
@@ -81,5 +89,21 @@ struct orc_table {
 int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out,
 		   struct ao_error *err);
 void orc_free_table(struct orc_table *t);
+
+/* ---- helpers (added by the ORC command; see orc_format.c) ----------- */
+
+/* "v1" / "v2" -> format; false for anything else. */
+bool orc_format_parse(const char *s, enum orc_format *out);
+const char *orc_format_name(enum orc_format fmt);   /* "v1", "v2", "auto" */
+
+/* The detection rule of orc_detect_format() applied to nr raw 6-byte entries. */
+enum orc_format orc_detect_entries(const uint8_t *raw, size_t nr);
+
+/*
+ * Print f's ORC exactly as the reference `objtool --dump=orc` of format fmt
+ * does (fmt must be V1 or V2), one line per .orc_unwind entry.  An object
+ * without ORC prints nothing.
+ */
+int orc_dump(struct objfile *f, enum orc_format fmt, FILE *out, struct ao_error *err);
 
 #endif

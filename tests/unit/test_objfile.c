@@ -501,6 +501,85 @@ START_TEST(test_write_adds_sections)
 }
 END_TEST
 
+/* Run cmd on path; true when it exits 0 and prints nothing on stderr. */
+static bool tool_clean(const char *cmd, const char *path)
+{
+	char line[3 * PATH_MAX], errpath[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	snprintf(errpath, sizeof(errpath), "%s/tool.err", unit_tmpdir());
+	snprintf(line, sizeof(line), "%s '%s' >/dev/null 2>'%s'", cmd, path, errpath);
+	rc = system(line);
+	return rc == 0 && stat(errpath, &st) == 0 && st.st_size == 0;
+}
+
+#define CORPUS_AF_KEY "/work/corpus-cache/6.1/net_key/af_key.pre.o"
+
+/*
+ * A real compiler object: add ORC-shaped sections whose relocations hit
+ * .text and a section without a section symbol, then let binutils judge
+ * the result and check every old relocation still resolves the same way.
+ */
+START_TEST(test_write_real_object)
+{
+	enum { MAX_RELS = 60000 };
+	struct rel_view *before, *after;
+	struct objf_new_rel rels[2];
+	struct objf_new_sec secs[2];
+	uint8_t ip[8] = { 0 }, orc[12] = { 0 };
+	struct ao_error err = { 0 };
+	struct objsec *nosym = NULL;
+	struct objfile *f;
+	const char *path;
+	size_t nb, na;
+
+	if (access(CORPUS_AF_KEY, R_OK)) {
+		fprintf(stderr, "test_write_real_object: %s absent, skipped\n", CORPUS_AF_KEY);
+		return;
+	}
+	path = copy_as(CORPUS_AF_KEY, "af_key.o");
+	before = calloc(MAX_RELS, sizeof(*before));
+	after = calloc(MAX_RELS, sizeof(*after));
+	ck_assert(before && after);
+	f = open_ok(path);
+	nb = collect_rels(f, before, MAX_RELS);
+	ck_assert_uint_lt(nb, MAX_RELS);
+	/* Pick a section no STT_SECTION symbol refers to. */
+	for (size_t i = 1; i < f->nr_secs && !nosym; i++) {
+		bool has = false;
+
+		for (size_t j = 0; j < f->nr_syms; j++)
+			has |= f->syms[j].type == STT_SECTION && f->syms[j].sec == &f->secs[i];
+		if (!has && f->secs[i].shdr.sh_type == SHT_PROGBITS && f->secs[i].size)
+			nosym = &f->secs[i];
+	}
+	ck_assert(nosym != NULL);
+	rels[0] = (struct objf_new_rel){ 0, R_X86_64_PC32, objf_sec_by_name(f, ".text"), 0x10 };
+	rels[1] = (struct objf_new_rel){ 4, R_X86_64_PC32, nosym, 1 };
+	secs[0] = (struct objf_new_sec){ ".orc_unwind", SHT_PROGBITS, SHF_ALLOC, 1, 6, orc, 12, NULL, 0 };
+	secs[1] = (struct objf_new_sec){ ".orc_unwind_ip", SHT_PROGBITS, SHF_ALLOC, 1, 4, ip, 8, rels, 2 };
+	ck_assert_msg(objf_write(f, secs, 2, NULL, 0, &err) == 0, "%s", err.message);
+	objf_close(f);
+
+	ck_assert_msg(tool_clean("readelf -a -W", path), "readelf -a complains about %s", path);
+	ck_assert_msg(tool_clean("objdump -dr", path), "objdump -dr complains about %s", path);
+	f = open_ok(path);
+	na = collect_rels(f, after, MAX_RELS);
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(after[i].sym, before[i].sym);
+		ck_assert_uint_eq(after[i].offset, before[i].offset);
+		ck_assert_int_eq(after[i].addend_target, before[i].addend_target);
+	}
+	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".orc_unwind_ip")), 0);
+	ck_assert_uint_eq(objf_sec_by_name(f, ".orc_unwind_ip")->nr_rels, 2);
+	free(before);
+	free(after);
+	objf_close(f);
+}
+END_TEST
+
 static size_t count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -575,6 +654,8 @@ static Suite *objfile_suite(void)
 	tcase_add_test(bad, test_rela_info_out_of_range);
 	tcase_add_test(write, test_write_adds_sections);
 	tcase_add_test(write, test_failed_write_leaves_original);
+	tcase_add_test(write, test_write_real_object);
+	tcase_set_timeout(write, 30);
 	suite_add_tcase(s, read);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, write);

@@ -1,0 +1,128 @@
+#!/bin/bash
+# bench.sh: CPU time and peak memory of altorc against the reference objtool, on the same
+# objects in the same run.
+#
+#   bench.sh [-j N] [DIR...]
+#
+# DIR: folders searched for NAME.pre.o (default: every kernel folder of the corpus cache, see
+# corpus-build.sh --print-dir).  The kernel of an object is the name of the folder above its
+# subdir folder (6.1 or 6.12) and picks the reference objtool.  For every object, a fresh
+# copy goes to each tool with the arguments kbuild used (NAME.args); user+sys CPU seconds are
+# summed and the largest max-RSS is kept, per kernel and overall, then the ratios
+# altorc/reference are printed.  Nothing here passes or fails on time: the exit status is 0
+# unless the benchmark itself cannot run.  -j N runs N objects at once (CPU time is summed
+# per process, so it stays comparable; default 1).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+ALTORC=${ALTORC:-$top/altorc}
+
+jobs=1 dirs=()
+while (($#)); do
+  case $1 in
+    -j) jobs=${2:-}; shift ;;
+    -j*) jobs=${1#-j} ;;
+    -*) echo "usage: bench.sh [-j N] [DIR...]" >&2; exit 2 ;;
+    *) dirs+=("$1") ;;
+  esac
+  shift
+done
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "bench: -j needs a positive number" >&2; exit 2; }
+[[ -x $ALTORC ]] || { echo "bench: no altorc binary at $ALTORC (set ALTORC)" >&2; exit 2; }
+if ((${#dirs[@]} == 0)); then
+  corpus=$("$here/corpus-build.sh" --print-dir)
+  for k in 6.1 6.12; do [[ -d $corpus/$k ]] && dirs+=("$corpus/$k"); done
+  ((${#dirs[@]})) || { echo "bench: no corpus under $corpus (build one with corpus-build.sh)" >&2; exit 2; }
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/altorc-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+declare -A reference=()
+for k in 6.1 6.12; do
+  reference[$k]=$("$here/corpus-build.sh" --objtool "$k" 2>/dev/null) || true
+done
+# GNU time rounds CPU time to 10 ms, while most objects take a few ms, and a measurer
+# written in Python or Perl would count its own interpreter in the child's peak RSS (Linux
+# keeps the pre-exec high-water mark).  So a ten-line C helper: fork, exec, wait4.
+# It prints "CPU-seconds max-RSS-KiB exit-status"; the command's output is discarded.
+cat > "$tmp/measure.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	if (argc < 2)
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
+		return 2;
+	printf("%.6f %ld %d\n", ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6, ru.ru_maxrss,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}
+C
+gcc -O2 -o "$tmp/measure" "$tmp/measure.c" || { echo "bench: cannot build the measuring helper" >&2; exit 2; }
+export ALTORC tmp SRCARCH=x86
+export REF_6_1=${reference[6.1]} REF_6_12=${reference[6.12]}
+
+# One object, both tools; prints "kernel tool cpu rss rc name" lines.
+bench_one() {
+  local pre=$1 stem kernel ref slot name args=()
+  stem=${pre%.pre.o}
+  kernel=$(basename "$(dirname "$(dirname "$pre")")")
+  case $kernel in 6.1) ref=$REF_6_1 ;; 6.12) ref=$REF_6_12 ;; *) ref='' ;; esac
+  name=$kernel/$(basename "$(dirname "$pre")")/$(basename "$stem")
+  [[ -n $ref ]] || { echo "bench: no reference objtool for '$kernel' ($name)" >&2; return 0; }
+  [[ -f $stem.args ]] && mapfile -t args < "$stem.args"
+  slot=$(mktemp -d "$tmp/obj.XXXXXX")
+  local tool cmd cpu rss rc
+  for tool in reference altorc; do
+    if [[ $tool == reference ]]; then cmd=("$ref"); else cmd=("$ALTORC" objtool); fi
+    cp -- "$pre" "$slot/o.o"
+    read -r cpu rss rc < <("$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
+    echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
+  done
+  rm -rf "$slot"
+}
+export -f bench_one
+
+# shellcheck disable=SC2016  # $1 is expanded by the inner bash
+find "${dirs[@]}" -name '*.pre.o' -print0 | sort -z |
+  xargs -0 -r -n 1 -P "$jobs" bash -c 'bench_one "$1"' _ > "$tmp/runs"
+
+[[ -s $tmp/runs ]] || { echo "bench: no NAME.pre.o under ${dirs[*]}" >&2; exit 2; }
+
+awk '
+function add(k, t, cpu, rss, rc) {
+  n[k, t]++; c[k, t] += cpu; if (rss > m[k, t]) m[k, t] = rss; if (rc != 0) bad[k, t]++
+}
+function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+function row(k) {
+  printf "%-7s %7d %11.3f %11.3f %7s %10.1f %10.1f %7s %9d\n", k, n[k, "reference"],
+    c[k, "reference"], c[k, "altorc"], ratio(c[k, "altorc"], c[k, "reference"]),
+    m[k, "reference"] / 1024, m[k, "altorc"] / 1024, ratio(m[k, "altorc"], m[k, "reference"]),
+    bad[k, "altorc"]
+}
+{ add($1, $2, $3, $4, $5); add("all", $2, $3, $4, $5); if (!($1 in seen)) { seen[$1]; order[++nk] = $1 } }
+END {
+  printf "%-7s %7s %11s %11s %7s %10s %10s %7s %9s\n", "kernel", "objects", "ref CPU s",
+    "altorc CPU s", "ratio", "ref MiB", "altorc MiB", "ratio", "altorc!=0"
+  for (i = 1; i <= nk; i++) row(order[i])
+  if (nk > 1) row("all")
+  print "CPU: user+sys summed over objects; MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work)"
+}' "$tmp/runs"

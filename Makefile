@@ -67,14 +67,14 @@ $(BUILD)/unit-tests: $(TEST_OBJS) $(BUILD)/libaltorc.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
 
 # Every test.  Each stage prints its own "N passed, N failed" line.
-check: deps-quiet altorc $(BUILD)/unit-tests
-	ALTORC=$(CURDIR)/altorc BUILD=$(CURDIR)/$(BUILD) tests/run-all.sh
+check: deps-quiet $(BIN) $(BUILD)/unit-tests
+	ALTORC=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) tests/run-all.sh
 
 unit: $(BUILD)/unit-tests
 	cd tests && ../$(BUILD)/unit-tests
 
-demo: deps-quiet altorc
-	ALTORC=$(CURDIR)/altorc tests/scripts/demo.sh
+demo: deps-quiet $(BIN)
+	ALTORC=$(CURDIR)/$(BIN) tests/scripts/demo.sh
 
 deps:
 	@scripts/deps.sh
@@ -87,15 +87,15 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" altorc-asan build-asan/unit-tests
 	ALTORC=$(CURDIR)/altorc-asan BUILD=$(CURDIR)/build-asan SANITIZED=1 tests/run-all.sh
 
-bench: altorc
-	ALTORC=$(CURDIR)/altorc tests/scripts/bench.sh
+bench: $(BIN)
+	ALTORC=$(CURDIR)/$(BIN) tests/scripts/bench.sh
 
 fuzz:
 	@tests/scripts/fuzz.sh
 
-install: altorc
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 altorc $(DESTDIR)$(PREFIX)/bin/altorc
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/altorc
 	install -m 644 Documentation/altorc.1 $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1
 
 uninstall:

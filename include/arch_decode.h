@@ -19,6 +19,24 @@ struct arch_decoder *arch_decoder_new(void);
 void arch_decoder_free(struct arch_decoder *d);
 
 /*
+ * Which reference objtool's x86 decoder to reproduce where 6.1 and 6.12
+ * differ (see arch/x86/decode/decode.c).  A new decoder follows 6.12.
+ */
+enum arch_objtool_version {
+	ARCH_OBJTOOL_6_12 = 0,
+	ARCH_OBJTOOL_6_1,
+};
+void arch_decoder_set_version(struct arch_decoder *d, enum arch_objtool_version v);
+
+/*
+ * objtool reads an IRET that lies inside an STT_FUNC symbol (sync_core()'s
+ * IRET to self) not as a context switch but as an ordinary instruction that
+ * drops the 5-word frame.  Callers apply this to an instruction decoded with
+ * INSN_F_IRET when a function symbol holds it.
+ */
+void arch_decode_iret_in_func(struct insn_decoded *insn);
+
+/*
  * Decode the instruction at buf (avail bytes readable).  Returns 0 and fills
  * *out, or -1 when the bytes are not a valid instruction.
  */

@@ -30,6 +30,7 @@ enum insn_kind {
 	INSN_CLD,
 	INSN_ENDBR,
 	INSN_SYSCALL,         /* syscall, sysenter: do not leave the function */
+	INSN_JUMP_INDIRECT_COND, /* conditional jump to a retpoline thunk (set by the CFG) */
 	INSN_KIND_MAX
 };
 
@@ -86,12 +87,21 @@ struct stack_op {
 
 #define INSN_MAX_OPS 3
 
+/*
+ * insn_decoded.flags: what objtool's decoder does with context the decoder
+ * does not have (symbols, relocations, section names), left to the caller.
+ */
+#define INSN_F_IRET       0x01  /* iret: inside an STT_FUNC, see arch_decode_iret_in_func() */
+#define INSN_F_NOTRACK    0x02  /* indirect call/jmp with a notrack (3e) prefix: objtool warns */
+#define INSN_F_MOV_IMM    0x04  /* opcode C7 (mov $imm32, r/m): objtool's pv_ops scan under --noinstr */
+
 /* The decoder's output for one instruction. */
 struct insn_decoded {
 	uint8_t len;
 	uint8_t kind;             /* enum insn_kind */
 	uint8_t nr_ops;
 	bool has_target;          /* direct branch: target = insn offset + len + disp */
+	uint8_t flags;            /* INSN_F_*: decoder facts the kind does not carry */
 	int64_t disp;             /* branch displacement (relative to the next insn) */
 	int64_t immediate;        /* the immediate operand, when the insn has one */
 	struct stack_op ops[INSN_MAX_OPS];

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control-flow model of one object: every instruction of every code
+ * section (and of .altinstr_replacement), with its resolved branch target,
+ * call destination, alternative branches and annotations.  Built by the
+ * cfg_* passes (cfg_decode.c, cfg_branches.c, cfg_alternatives.c,
+ * cfg_annotations.c), walked by validate.c, turned into ORC by orc_gen.c.
+ */
+#ifndef ALTORC_CFG_H
+#define ALTORC_CFG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "insn.h"
+#include "objfile.h"
+#include "orc.h"
+#include "special.h"
+#include "stack_state.h"
+
+struct instr;
+
+/* One extra path from an instruction: an alternative, a jump label, a fixup. */
+struct alt_branch {
+	struct alt_branch *next;
+	struct instr *first;       /* first instruction of the branch (NULL: empty) */
+	bool skip_orig;            /* the original path is not taken when this one is */
+	const struct alt_entry *entry;  /* for .altinstructions branches */
+};
+
+/*
+ * The instructions of one side of an alternative site (the original range,
+ * or one replacement), sharing a per-byte-offset state array with the
+ * other sides so that states can be reconciled by offset.
+ */
+struct alt_group {
+	struct alt_group *orig_group;   /* NULL for the original side */
+	struct instr *first;            /* NULL for an empty replacement */
+	struct instr *last;             /* last real instruction (NULL when empty) */
+	struct instr *nop;              /* padding after a short replacement, or NULL */
+	uint32_t len;                   /* of the original range */
+	const struct stack_state **states;  /* [len], shared by all sides of a site */
+	const struct alt_entry *entry;  /* the entry that created this side (NULL: original) */
+};
+
+enum instr_flag {
+	IF_DEAD_END      = 1u << 0,   /* control does not continue past it */
+	IF_IGNORE        = 1u << 1,   /* not validated (frame-non-standard, ...) */
+	IF_HINT          = 1u << 2,   /* unwind hint sets the state here */
+	IF_SAVE          = 1u << 3,
+	IF_RESTORE       = 1u << 4,
+	IF_IGNORE_ALTS   = 1u << 5,
+	IF_RETPOLINE_SAFE = 1u << 6,
+	IF_FAKE_NOP      = 1u << 7,   /* padding after a short replacement */
+	IF_VISITED       = 1u << 8,   /* validated with uaccess off */
+	IF_VISITED_UA    = 1u << 9,   /* validated with uaccess on */
+	IF_ENTRY         = 1u << 10,
+	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
+};
+
+struct instr {
+	struct objsec *sec;
+	uint64_t offset;
+	uint8_t len;
+	uint8_t kind;                   /* enum insn_kind, after reclassification */
+	uint8_t nr_ops;
+	uint16_t flags;                 /* enum instr_flag */
+	int64_t disp;                   /* direct branch displacement */
+	bool has_target;
+	uint32_t ops_index;             /* into cfg->ops when nr_ops */
+	struct objsym *func;            /* containing function */
+	struct objsym *call_dest;       /* call target, or sibling-call target */
+	struct instr *jump_dest;
+	struct instr *next;             /* next instruction in the same section */
+	struct alt_branch *alts;
+	struct alt_group *alt_group;
+	const struct stack_state *state;  /* interned state before this insn */
+	const struct stack_state *hint_state;  /* for IF_HINT */
+};
+
+/* Per-section instruction arrays, sorted by offset. */
+struct code_section {
+	struct objsec *sec;
+	struct instr *insns;
+	size_t nr;
+	bool is_text;                   /* ORC is generated for it */
+	bool noinstr;
+};
+
+/* Options that change the model the way objtool's flags do. */
+struct cfg_options {
+	bool uaccess;                   /* --uaccess */
+	bool ibt;                       /* --ibt */
+	bool link;                      /* --link */
+	bool hack_jump_label;
+	bool rethunk;
+	bool kernel_6_12;               /* 6.12 rules (noreturn list, hint numbers) */
+	enum alt_layout alt_layout;
+	unsigned prefix;                /* --prefix=N (0: none) */
+};
+
+/* Per-function data the passes need (indexed like the symbol table). */
+struct func_info {
+	struct objsym *pfunc;           /* parent of a .cold part (or itself) */
+	struct objsym *cfunc;           /* cold child (or itself) */
+	struct objsym *alias;           /* last symbol with the same range */
+	uint8_t noreturn;               /* 0 unknown, 1 returns, 2 never returns */
+	bool uaccess_safe;
+	bool ignore;                    /* STACK_FRAME_NON_STANDARD */
+};
+
+struct cfg {
+	struct objfile *file;
+	struct cfg_options opts;
+	struct code_section *csecs;     /* indexed by section index (sparse) */
+	struct stack_op *ops;           /* pool for instr->ops_index */
+	size_t nr_ops, cap_ops;
+	struct func_info *finfo;        /* indexed by symbol index */
+	struct alt_table alts;
+	struct pv_table pv;
+	struct stack_state_pool *states;
+	struct arch_decoder *decoder;
+	size_t nr_insns;
+	struct ao_error *err;
+};
+
+/* Build the whole model; -1 with err set on unusable input. */
+int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts,
+	      struct ao_error *err);
+void cfg_free(struct cfg *cfg);
+
+/* Decoding pass (cfg_decode.c). */
+int cfg_decode_sections(struct cfg *cfg);
+
+/* Branch resolution (cfg_branches.c). */
+int cfg_resolve_jumps(struct cfg *cfg);
+int cfg_resolve_calls(struct cfg *cfg);
+bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn);
+bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func);
+
+/* Special sections as extra branches (cfg_alternatives.c). */
+int cfg_add_special_branches(struct cfg *cfg);
+/* Where validation goes after insn: replacements continue after the original range. */
+struct instr *cfg_validate_next(const struct instr *insn);
+
+/* Annotation sections (cfg_annotations.c). */
+int cfg_read_ignores(struct cfg *cfg);
+int cfg_read_dead_ends(struct cfg *cfg);
+int cfg_read_hints(struct cfg *cfg);
+int cfg_read_intra_function_calls(struct cfg *cfg);
+
+/* Lookups. */
+struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t off);
+struct instr *cfg_first_in_func(const struct cfg *cfg, const struct objsym *func);
+struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn);
+static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct instr *i)
+{
+	return &cfg->ops[i->ops_index];
+}
+struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
+
+/* Recording a warning/format error that names the instruction. */
+int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Findings: the warnings validation produces, kept as data so that every
+ * output format (objtool-shaped text, JSON, SARIF) is rendered from one list.
+ */
+#ifndef ALTORC_FINDINGS_H
+#define ALTORC_FINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objfile.h"
+
+struct finding {
+	const char *kind;        /* stable rule id, e.g. "stack-state-mismatch" */
+	char *section;           /* NULL when the finding has no location */
+	uint64_t offset;
+	char *location;          /* "func+0x12" or "section+0x12" */
+	char *function;          /* NULL outside functions */
+	char *message;
+};
+
+struct findings {
+	const char *file;
+	struct finding *items;
+	size_t nr, cap;
+	int echo;                /* print each finding on stderr as it is added */
+	const char *tool_name;   /* "objtool" by default, as kbuild habits expect */
+};
+
+void findings_init(struct findings *fs, const char *file, int echo);
+void findings_free(struct findings *fs);
+
+/* Add a finding at sec+off (sec may be NULL); printed at once when echo is set. */
+void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uint64_t off,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The objtool-shaped line: "FILE: warning: objtool: LOC: message". */
+void findings_print_text(const struct findings *fs, const struct finding *f, void *stream);
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The findings list: see include/findings.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+
+void findings_init(struct findings *fs, const char *file, int echo)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->file = file;
+	fs->echo = echo;
+	fs->tool_name = "objtool";
+}
+
+void findings_free(struct findings *fs)
+{
+	for (size_t i = 0; i < fs->nr; i++) {
+		free(fs->items[i].section);
+		free(fs->items[i].location);
+		free(fs->items[i].function);
+		free(fs->items[i].message);
+	}
+	free(fs->items);
+	fs->items = NULL;
+	fs->nr = fs->cap = 0;
+}
+
+void findings_print_text(const struct findings *fs, const struct finding *f, void *stream)
+{
+	if (f->location)
+		fprintf(stream, "%s: warning: %s: %s: %s\n", fs->file, fs->tool_name, f->location, f->message);
+	else
+		fprintf(stream, "%s: warning: %s: %s\n", fs->file, fs->tool_name, f->message);
+}
+
+void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uint64_t off,
+		  const char *fmt, ...)
+{
+	struct finding f = { .kind = kind, .offset = off };
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f.message = strdup(buf);
+	if (sec) {
+		struct objsym *func = objf_func_at(sec, off);
+
+		f.section = strdup(sec->name);
+		f.location = strdup(objf_format_loc(buf, sizeof(buf), sec, off));
+		f.function = func ? strdup(func->name) : NULL;
+	}
+	if (fs->echo)
+		findings_print_text(fs, &f, stderr);
+	if (fs->nr == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		struct finding *items = realloc(fs->items, cap * sizeof(*items));
+
+		if (!items) {
+			free(f.message); free(f.section); free(f.location); free(f.function);
+			return;   /* already printed when echoing; nothing else to do */
+		}
+		fs->items = items;
+		fs->cap = cap;
+	}
+	fs->items[fs->nr++] = f;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interning of stack states.  Nearly every instruction of a function shares
+ * its state with a neighbour, so instructions hold a pointer to one pooled
+ * copy: memory grows with the number of distinct states, not with code size.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack_state.h"
+
+struct pool_node {
+	struct pool_node *next;
+	uint64_t hash;
+	struct stack_state state;
+};
+
+struct stack_state_pool {
+	struct pool_node **buckets;
+	size_t nr_buckets;   /* power of two */
+	size_t count;
+};
+
+static uint64_t mix(uint64_t h, int64_t v)
+{
+	h ^= (uint64_t)v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t state_hash(const struct stack_state *s)
+{
+	uint64_t h = 0;
+
+	h = mix(h, s->cfa.base);
+	h = mix(h, s->cfa.offset);
+	h = mix(h, s->stack_size);
+	h = mix(h, s->type | s->drap << 8 | s->end << 9 | s->signal << 10 | s->bp_scratch << 11);
+	h = mix(h, s->drap_reg);
+	h = mix(h, s->drap_offset);
+	for (int i = 0; i < NR_CFI_REGS; i++) {
+		if (s->regs[i].base != REG_UNDEFINED)
+			h = mix(h, (int64_t)i << 40 | (int64_t)s->regs[i].base << 32 | (uint32_t)s->regs[i].offset);
+		if (s->vals[i].base != REG_UNDEFINED)
+			h = mix(h, (int64_t)(i + 64) << 40 | (int64_t)s->vals[i].base << 32 | (uint32_t)s->vals[i].offset);
+	}
+	return h;
+}
+
+struct stack_state_pool *stack_pool_new(void)
+{
+	struct stack_state_pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->nr_buckets = 1024;
+	p->buckets = calloc(p->nr_buckets, sizeof(*p->buckets));
+	if (!p->buckets) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void stack_pool_free(struct stack_state_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nr_buckets; i++) {
+		struct pool_node *n = p->buckets[i];
+		while (n) {
+			struct pool_node *next = n->next;
+			free(n);
+			n = next;
+		}
+	}
+	free(p->buckets);
+	free(p);
+}
+
+/* Keep chains short: double the table when it is as full as it is wide. */
+static void grow(struct stack_state_pool *p)
+{
+	size_t nb = p->nr_buckets * 2;
+	struct pool_node **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;   /* longer chains, still correct */
+	for (size_t i = 0; i < p->nr_buckets; i++) {
+		struct pool_node *n = p->buckets[i];
+		while (n) {
+			struct pool_node *next = n->next;
+			n->next = b[n->hash & (nb - 1)];
+			b[n->hash & (nb - 1)] = n;
+			n = next;
+		}
+	}
+	free(p->buckets);
+	p->buckets = b;
+	p->nr_buckets = nb;
+}
+
+const struct stack_state *stack_pool_intern(struct stack_state_pool *p, const struct stack_state *s)
+{
+	uint64_t h = state_hash(s);
+	struct pool_node *n;
+
+	for (n = p->buckets[h & (p->nr_buckets - 1)]; n; n = n->next)
+		if (n->hash == h && stack_state_equal(&n->state, s))
+			return &n->state;
+
+	n = malloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	n->hash = h;
+	n->state = *s;
+	n->next = p->buckets[h & (p->nr_buckets - 1)];
+	p->buckets[h & (p->nr_buckets - 1)] = n;
+	if (++p->count > p->nr_buckets)
+		grow(p);
+	return &n->state;
+}
+
+size_t stack_pool_count(const struct stack_state_pool *p)
+{
+	return p->count;
+}

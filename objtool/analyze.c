@@ -6,6 +6,7 @@
 
 #include "analyze.h"
 #include "orc_gen.h"
+#include "prefix.h"
 
 static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o)
 {
@@ -45,6 +46,7 @@ int analyze_file(const char *path, const struct analyze_options *opts, struct fi
 	warnings = validate_run(&cfg, fs, &opts->validate);
 	if (warnings < 0)
 		goto out;
+	prefix_propagate(&cfg);
 	if (opts->write_orc && generate_and_write(&cfg, f, opts, err))
 		warnings = -1;
 out:

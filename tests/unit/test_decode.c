@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the x86 decoder (arch/x86/decode/decode.c).
+ *
+ * Expected values were worked out by hand from arch_decode_instruction()
+ * in the reference objtool (tools/objtool/arch/x86/decode.c of 6.1 and
+ * 6.12): each table row names the objtool case it asserts.  Fixtures
+ * tests/fixtures/decode_{stack,kinds}.S hold one instruction per row, in
+ * order; odd encodings that an assembler will not produce are given as
+ * bytes.  The corpus test decodes every code section of real kernel
+ * objects and is skipped when the corpus cache is absent.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch_decode.h"
+#include "objfile.h"
+#include "unit.h"
+
+/* ---- expectations ------------------------------------------------------- */
+
+struct exp_op {
+	uint8_t st, sr;
+	int32_t so;
+	uint8_t dt, dr;
+	int32_t dof;
+};
+
+struct expect {
+	const char *what;
+	uint8_t kind;
+	uint8_t flags;
+	bool has_target;
+	int64_t disp;
+	bool check_imm;
+	int64_t imm;
+	uint8_t nr_ops;
+	struct exp_op ops[INSN_MAX_OPS];
+	/* objtool 6.1 differs: its ops (nr61 < 0: same as 6.12) */
+	int8_t nr61;
+	struct exp_op op61;
+};
+
+#define PUSH_REG(r)       { OP_SRC_REG, r, 0, OP_DEST_PUSH, 0, 0 }
+#define PUSH_CONST        { OP_SRC_CONST, 0, 0, OP_DEST_PUSH, 0, 0 }
+#define PUSHF_CONST       { OP_SRC_CONST, 0, 0, OP_DEST_PUSHF, 0, 0 }
+#define POP_REG(r)        { OP_SRC_POP, 0, 0, OP_DEST_REG, r, 0 }
+#define POP_MEM           { OP_SRC_POP, 0, 0, OP_DEST_MEM, 0, 0 }
+#define POPF_MEM          { OP_SRC_POPF, 0, 0, OP_DEST_MEM, 0, 0 }
+#define ADD(s, off, d)    { OP_SRC_ADD, s, off, OP_DEST_REG, d, 0 }
+#define AND_SP(off)       { OP_SRC_AND, REG_SP, off, OP_DEST_REG, REG_SP, 0 }
+#define MOV(s, d)         { OP_SRC_REG, s, 0, OP_DEST_REG, d, 0 }
+#define STORE(s, d, off)  { OP_SRC_REG, s, 0, OP_DEST_REG_INDIRECT, d, off }
+#define LOAD(s, off, d)   { OP_SRC_REG_INDIRECT, s, off, OP_DEST_REG, d, 0 }
+
+/* Rows: no op / one op / two ops, and rows whose 6.1 reading differs. */
+#define X0(w)             { .what = w, .nr61 = -1 }
+#define X1(w, o)          { .what = w, .nr_ops = 1, .ops = { o }, .nr61 = -1 }
+#define X2(w, a, b)       { .what = w, .nr_ops = 2, .ops = { a, b }, .nr61 = -1 }
+#define X1_61NONE(w, o)   { .what = w, .nr_ops = 1, .ops = { o }, .nr61 = 0 }
+#define X0_61(w, o)       { .what = w, .nr61 = 1, .op61 = o }
+#define K(w, k)           { .what = w, .kind = k, .nr61 = -1 }
+#define KF(w, k, f)       { .what = w, .kind = k, .flags = f, .nr61 = -1 }
+#define KI(w, k, i)       { .what = w, .kind = k, .check_imm = true, .imm = i, .nr61 = -1 }
+#define BR(w, k, d)       { .what = w, .kind = k, .has_target = true, .disp = d, .nr61 = -1 }
+
+/* tests/fixtures/decode_stack.S, in order. */
+static const struct expect stack_cases[] = {
+	X1("push %rbp: 50+r", PUSH_REG(REG_BP)),
+	X1("push %r12: REX.B 50+r", PUSH_REG(REG_R12)),
+	X1("push $imm8: 6a", PUSH_CONST),
+	X1("push $imm32: 68", PUSH_CONST),
+	X1("push mem: ff /6", PUSH_CONST),
+	X1("pushf: 9c", PUSHF_CONST),
+	X1("popf: 9d", POPF_MEM),
+	X1("pop mem: 8f", POP_MEM),
+	X1("pop %rbx: 58+r", POP_REG(REG_BX)),
+	X1("pop %r15: REX.B 58+r", POP_REG(REG_R15)),
+	X1("push %fs: 0f a0", PUSH_CONST),
+	X1("push %gs: 0f a8", PUSH_CONST),
+	X1("pop %fs: 0f a1", POP_MEM),
+	X1("pop %gs: 0f a9", POP_MEM),
+	X1("sub $0x18,%rsp: 83 /5, imm negated", ADD(REG_SP, -0x18, REG_SP)),
+	X1("add $0x18,%rsp: 83 /0", ADD(REG_SP, 0x18, REG_SP)),
+	X1("sub $0x1000,%rsp: 81 /5", ADD(REG_SP, -0x1000, REG_SP)),
+	X1("add $-8,%rsp: imm8 sign-extended", ADD(REG_SP, -8, REG_SP)),
+	X1("and $-16,%rsp: 83 /4", AND_SP(-16)),
+	X0("sub $8,%esp: no REX.W"),
+	X0("or $8,%rsp: /1 ignored"),
+	X0("sub $8,%rax: not %rsp"),
+	X1("add %rax,%rsp: 01", ADD(REG_AX, 0, REG_SP)),
+	X1("sub %rcx,%rsp: 29, recorded as add", ADD(REG_CX, 0, REG_SP)),
+	X0("add %rsp,%rax: r/m not %rsp"),
+	X1("mov %rsp,%rbp", MOV(REG_SP, REG_BP)),
+	X1("mov %rbp,%rsp", MOV(REG_BP, REG_SP)),
+	X1("mov %rsp,%r10", MOV(REG_SP, REG_R10)),
+	X1("mov %r10,%rsp", MOV(REG_R10, REG_SP)),
+	X1_61NONE("mov %rax,%rbx: 6.12 any reg, 6.1 rsp only", MOV(REG_AX, REG_BX)),
+	X0("mov %eax,%ebx: no REX.W"),
+	X1("mov %rsp,8(%rax)", STORE(REG_SP, REG_AX, 8)),
+	X1("mov %rsp,(%r12): SIB base", STORE(REG_SP, REG_R12, 0)),
+	X0("mov %rsp,0x10(%rax,%rbx): index"),
+	X0("mov %rsp,0(%rip): RIP-relative"),
+	X1("mov %rbx,-8(%rbp)", STORE(REG_BX, REG_BP, -8)),
+	X1("mov %r12,16(%rsp)", STORE(REG_R12, REG_SP, 16)),
+	X0("mov %rbx,8(%rax): base not tracked"),
+	X0("mov %rbx,8(%rsp,%rax): index"),
+	X0("mov %ebx,-8(%rbp): no REX.W"),
+	X1("mov -8(%rbp),%rbx", LOAD(REG_BP, -8, REG_BX)),
+	X1("mov 16(%rsp),%r12", LOAD(REG_SP, 16, REG_R12)),
+	X1("mov (%rsp),%rax", LOAD(REG_SP, 0, REG_AX)),
+	X0("mov 8(%rax),%rbx: base not tracked"),
+	X1("lea 8(%rsp),%r10: DRAP setup", ADD(REG_SP, 8, REG_R10)),
+	X1("lea -8(%r10),%rsp: DRAP restore", ADD(REG_R10, -8, REG_SP)),
+	X1("lea -0x10(%rbp),%rsp", ADD(REG_BP, -0x10, REG_SP)),
+	X1("lea (%rsp),%rbp: disp 0 is a plain move", MOV(REG_SP, REG_BP)),
+	X0("lea 8(%rax,%rbx),%rcx: index"),
+	X0("lea 0(%rip),%rax: RIP-relative"),
+	X0("lea 8(%rsp),%eax: no REX.W"),
+	X2("leave: two ops", MOV(REG_BP, REG_SP), POP_REG(REG_BP)),
+	{ .what = "call: CALL + push", .kind = INSN_CALL, .has_target = true, .disp = 0,
+	  .nr_ops = 1, .ops = { PUSH_CONST }, .nr61 = -1 },
+	X1("mov %rsp,%gs:abs: SIB without base is base field 5 = rbp", STORE(REG_SP, REG_BP, 0x1234)),
+	X0_61("mov %rax,%gs:abs: 6.1 rm_is() took it for rbp", STORE(REG_AX, REG_BP, 0x1234)),
+	X0_61("mov %gs:abs,%rax: 6.1 rm_is() took it for rbp", LOAD(REG_BP, 0x1234, REG_AX)),
+	KF("movq $1,8(%rsp): c7, pv_ops scan", INSN_OTHER, INSN_F_MOV_IMM),
+};
+
+/* tests/fixtures/decode_kinds.S, in order. */
+static const struct expect kind_cases[] = {
+	BR("jz rel8: 70-7f", INSN_JUMP_COND, 1),
+	K("nop: 90", INSN_NOP),
+	BR("jnz rel32: 0f 80-8f", INSN_JUMP_COND, 0),
+	BR("jmp rel8: eb", INSN_JUMP, 0),
+	BR("jmp rel32: e9", INSN_JUMP, 0),
+	BR("jmp to itself", INSN_JUMP, -2),
+	{ .what = "call: e8 pushes", .kind = INSN_CALL, .has_target = true, .nr_ops = 1,
+	  .ops = { PUSH_CONST }, .nr61 = -1 },
+	BR("jrcxz: e3", INSN_JUMP_COND, 0),
+	BR("loop: e2", INSN_JUMP_COND, 0),
+	BR("loope: e1", INSN_JUMP_COND, 0),
+	BR("loopne: e0", INSN_JUMP_COND, 0),
+	K("jmp *%rax: ff /4", INSN_JUMP_INDIRECT),
+	K("jmp *8(%rax): ff /4", INSN_JUMP_INDIRECT),
+	KF("notrack jmp *%rax: objtool warns", INSN_JUMP_INDIRECT, INSN_F_NOTRACK),
+	K("call *%rax: ff /2", INSN_CALL_INDIRECT),
+	K("lcall *(%rax): ff /3 also dynamic call", INSN_CALL_INDIRECT),
+	K("ljmp *(%rax): ff /5", INSN_CONTEXT_SWITCH),
+	K("ret: c3", INSN_RETURN),
+	KI("ret $8: c2", INSN_RETURN, 8),
+	K("lret: cb", INSN_CONTEXT_SWITCH),
+	K("lret $8: ca", INSN_CONTEXT_SWITCH),
+	KF("iretq", INSN_CONTEXT_SWITCH, INSN_F_IRET),
+	KF("iretl", INSN_CONTEXT_SWITCH, INSN_F_IRET),
+	K("sysretq: 0f 07", INSN_CONTEXT_SWITCH),
+	K("sysexit: 0f 35", INSN_CONTEXT_SWITCH),
+	K("syscall: 0f 05", INSN_CONTEXT_SWITCH),
+	K("sysenter: 0f 34", INSN_CONTEXT_SWITCH),
+	K("ud2: 0f 0b", INSN_BUG),
+	K("ud1: 0f b9", INSN_BUG),
+	K("int3: cc", INSN_TRAP),
+	KI("int $0x80: other, imm8 sign-extended", INSN_OTHER, -128),
+	K("hlt: not special", INSN_OTHER),
+	K("xchg %ax,%ax: 66 90", INSN_NOP),
+	K("pause: f3 90", INSN_NOP),
+	K("xchg %rax,%r8: 49 90 is opcode 90", INSN_NOP),
+	K("nopl: 0f 1f", INSN_NOP),
+	K("cs nopw: 0f 1f", INSN_NOP),
+	K("prefetchw: 0f 0d", INSN_NOP),
+	K("prefetcht0: 0f 18", INSN_OTHER),
+	K("endbr64", INSN_ENDBR),
+	K("endbr32", INSN_ENDBR),
+	K("clac", INSN_CLAC),
+	K("stac", INSN_STAC),
+	K("std", INSN_STD),
+	K("cld", INSN_CLD),
+	KI("enter: no stack op", INSN_OTHER, 16),
+	KI("mov $imm32,%eax", INSN_OTHER, 0x12345678),
+	KI("vpshufd $1: VEX, objtool stops before the immediate", INSN_OTHER, 0),
+	K("vmovdqu to stack: VEX, no op", INSN_OTHER),
+};
+
+/* ---- checking ----------------------------------------------------------- */
+
+static void check_op(const char *what, int i, const struct stack_op *got, const struct exp_op *e)
+{
+	ck_assert_msg(got->src.type == e->st && got->src.reg == e->sr && got->src.offset == e->so &&
+		      got->dest.type == e->dt && got->dest.reg == e->dr && got->dest.offset == e->dof,
+		      "%s: op %d is src %u/%u/%d dest %u/%u/%d, expected src %u/%u/%d dest %u/%u/%d",
+		      what, i, got->src.type, got->src.reg, got->src.offset,
+		      got->dest.type, got->dest.reg, got->dest.offset,
+		      e->st, e->sr, e->so, e->dt, e->dr, e->dof);
+}
+
+static void check_insn(const struct insn_decoded *d, const struct expect *e, bool v61)
+{
+	int nr = e->nr_ops;
+	const struct exp_op *ops = e->ops;
+
+	if (v61 && e->nr61 >= 0) {
+		nr = e->nr61;
+		ops = &e->op61;
+	}
+	ck_assert_msg(d->kind == e->kind, "%s: kind %u, expected %u", e->what, d->kind, e->kind);
+	ck_assert_msg(d->flags == e->flags, "%s: flags %#x, expected %#x", e->what, d->flags, e->flags);
+	ck_assert_msg(d->has_target == e->has_target, "%s: has_target %d", e->what, d->has_target);
+	if (e->has_target)
+		ck_assert_msg(d->disp == e->disp, "%s: disp %lld, expected %lld", e->what,
+			      (long long)d->disp, (long long)e->disp);
+	if (e->check_imm)
+		ck_assert_msg(d->immediate == e->imm, "%s: immediate %lld, expected %lld", e->what,
+			      (long long)d->immediate, (long long)e->imm);
+	ck_assert_msg(d->nr_ops == nr, "%s: %u ops, expected %d", e->what, d->nr_ops, nr);
+	for (int i = 0; i < nr; i++)
+		check_op(e->what, i, &d->ops[i], &ops[i]);
+}
+
+/* Decode a fixture's .text and hold it against a table, row by row. */
+static void check_fixture(const char *name, const struct expect *cases, size_t n, bool v61)
+{
+	const char *path = unit_assemble(name);
+	struct arch_decoder *d = arch_decoder_new();
+	struct ao_error err;
+	struct objfile *f;
+	struct objsec *text;
+	uint64_t off = 0;
+	size_t i = 0;
+
+	ck_assert(d != NULL);
+	if (v61)
+		arch_decoder_set_version(d, ARCH_OBJTOOL_6_1);
+	ck_assert_msg(objf_open(&f, path, &err) == 0, "%s", err.message);
+	text = objf_sec_by_name(f, ".text");
+	ck_assert(text != NULL && objf_sec_data(text) == 0);
+	while (off < text->size) {
+		struct insn_decoded insn;
+
+		ck_assert_msg(i < n, "%s: more instructions than expectations", name);
+		ck_assert_msg(arch_decode(d, text->data + off, text->size - off, &insn) == 0,
+			      "%s: %s does not decode", name, cases[i].what);
+		check_insn(&insn, &cases[i], v61);
+		off += insn.len;
+		i++;
+	}
+	ck_assert_msg(i == n, "%s: %zu instructions for %zu expectations", name, i, n);
+	objf_close(f);
+	arch_decoder_free(d);
+}
+
+START_TEST(test_stack_forms_612)
+{
+	check_fixture("decode_stack", stack_cases, sizeof(stack_cases) / sizeof(*stack_cases), false);
+}
+END_TEST
+
+START_TEST(test_stack_forms_61)
+{
+	check_fixture("decode_stack", stack_cases, sizeof(stack_cases) / sizeof(*stack_cases), true);
+}
+END_TEST
+
+START_TEST(test_kinds)
+{
+	check_fixture("decode_kinds", kind_cases, sizeof(kind_cases) / sizeof(*kind_cases), false);
+	check_fixture("decode_kinds", kind_cases, sizeof(kind_cases) / sizeof(*kind_cases), true);
+}
+END_TEST
+
+/* ---- encodings no assembler writes -------------------------------------- */
+
+struct byte_case {
+	uint8_t bytes[16];
+	uint8_t n;
+	uint8_t len;           /* expected length */
+	struct expect e;
+	uint8_t kind61;        /* objtool 6.1's kind */
+};
+
+#define B(...) { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ })
+
+static const struct byte_case byte_cases[] = {
+	/* 6.12: F3 0F 01 CA is ERETU, a context switch; 6.1 saw CLAC. Zydis 4.0 rejects it. */
+	{ B(0xf3, 0x0f, 0x01, 0xca), 4, K("eretu", INSN_CONTEXT_SWITCH), INSN_CLAC },
+	{ B(0xf2, 0x0f, 0x01, 0xca), 4, K("erets", INSN_CONTEXT_SWITCH), INSN_CLAC },
+	/* REX.W on a byte op: objtool's "64-bit only" test is the REX.W bit. */
+	{ B(0x48, 0x80, 0xe4, 0xf0), 4, X1("rex.w and $0xf0,%spl", AND_SP(-16)), 0 },
+	/* sub of INT_MIN: the negation wraps in objtool's int offset. */
+	{ B(0x48, 0x81, 0xec, 0x00, 0x00, 0x00, 0x80), 7,
+	  X1("sub $-2^31,%rsp", ADD(REG_SP, INT32_MIN, REG_SP)), 0 },
+	/* push %ax: objtool still records a push of the register. */
+	{ B(0x66, 0x50), 2, X1("push %ax", PUSH_REG(REG_AX)), 0 },
+	/* ff /6 with a register operand: a push of a constant, not of the register. */
+	{ B(0xff, 0xf0), 2, X1("push %rax via ff /6", PUSH_CONST), 0 },
+	/* mov %rax,%rbx encoded as 8B /r: objtool only looks at 89 for register moves. */
+	{ B(0x48, 0x8b, 0xd8), 3, X0("mov %rax,%rbx via 8b"), 0 },
+	/* absolute store of %rsp under REX.B: base field 5 + 8 = r13. */
+	{ B(0x49, 0x89, 0x24, 0x25, 0x34, 0x12, 0x00, 0x00), 8,
+	  X1("mov %rsp,abs with REX.B", STORE(REG_SP, REG_R13, 0x1234)), 0 },
+	/* mov %rsp,%rsp: any 89 register move. */
+	{ B(0x48, 0x89, 0xe4), 3, X1("mov %rsp,%rsp", MOV(REG_SP, REG_SP)), 0 },
+	/* 0x67 address size: objtool ignores it, %esp counts as %rsp. */
+	{ B(0x67, 0x48, 0x89, 0x5c, 0x24, 0x08), 6,
+	  X1("mov %rbx,8(%esp)", STORE(REG_BX, REG_SP, 8)), 0 },
+	/* moffs and movabs immediates: the low 32 bits, sign-extended. */
+	{ B(0x48, 0xa1, 0x88, 0x77, 0x66, 0x85, 0x44, 0x33, 0x22, 0x11), 10,
+	  KI("movabs moffs,%rax", INSN_OTHER, (int32_t)0x85667788), 0 },
+	{ B(0x48, 0xb8, 0x01, 0x00, 0x00, 0x80, 0x05, 0x00, 0x00, 0x00), 10,
+	  KI("movabs $imm64,%rax", INSN_OTHER, INT32_MIN + 1), 0 },
+	/* ret $imm16: a 16-bit immediate, sign-extended. */
+	{ B(0xc2, 0x00, 0x80), 3, KI("ret $0x8000", INSN_RETURN, -32768), INSN_RETURN },
+	/* endbr64 behind another prefix: objtool wants F3 as the first prefix. */
+	{ B(0x66, 0xf3, 0x0f, 0x1e, 0xfa), 5, K("66 endbr64", INSN_OTHER), 0 },
+	/* ud0 is not a BUG. */
+	{ B(0x0f, 0xff, 0xc0), 3, K("ud0", INSN_OTHER), 0 },
+	/* backwards jcc rel32 */
+	{ B(0x0f, 0x84, 0xfa, 0xff, 0xff, 0xff), 6, BR("je .-0", INSN_JUMP_COND, -6), INSN_JUMP_COND },
+};
+
+START_TEST(test_byte_cases)
+{
+	for (int v = 0; v < 2; v++) {
+		struct arch_decoder *d = arch_decoder_new();
+
+		ck_assert(d != NULL);
+		if (v)
+			arch_decoder_set_version(d, ARCH_OBJTOOL_6_1);
+		for (size_t i = 0; i < sizeof(byte_cases) / sizeof(*byte_cases); i++) {
+			const struct byte_case *c = &byte_cases[i];
+			struct expect e = c->e;
+			struct insn_decoded insn;
+
+			ck_assert_msg(arch_decode(d, c->bytes, c->n, &insn) == 0, "%s: undecodable", e.what);
+			ck_assert_msg(insn.len == c->len, "%s: length %u", e.what, insn.len);
+			if (v)
+				e.kind = c->kind61;
+			check_insn(&insn, &e, v);
+		}
+		arch_decoder_free(d);
+	}
+}
+END_TEST
+
+/* What objtool's decoder cannot decode either: we return -1. */
+START_TEST(test_undecodable)
+{
+	static const struct { uint8_t b[4]; size_t n; const char *what; } bad[] = {
+		{ { 0xe8, 0x01, 0x02 }, 3, "call cut short by the section end" },
+		{ { 0x0f }, 1, "lone escape byte" },
+		{ { 0x48 }, 1, "lone REX prefix" },
+	};
+	struct arch_decoder *d = arch_decoder_new();
+	struct insn_decoded insn;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(arch_decode(d, bad[i].b, bad[i].n, &insn) == -1, "%s decoded", bad[i].what);
+	/* an empty buffer too */
+	ck_assert(arch_decode(d, bad[0].b, 0, &insn) == -1);
+	arch_decoder_free(d);
+}
+END_TEST
+
+START_TEST(test_iret_in_func)
+{
+	static const uint8_t iretq[] = { 0x48, 0xcf };
+	static const struct expect e = X1("iretq in a function: add $40,%rsp",
+					  ADD(REG_SP, 40, REG_SP));
+	struct arch_decoder *d = arch_decoder_new();
+	struct insn_decoded insn;
+
+	ck_assert(arch_decode(d, iretq, sizeof(iretq), &insn) == 0);
+	ck_assert(insn.flags & INSN_F_IRET);
+	arch_decode_iret_in_func(&insn);
+	insn.flags = 0;
+	check_insn(&insn, &e, false);
+	arch_decoder_free(d);
+}
+END_TEST
+
+/* ---- real objects ------------------------------------------------------- */
+
+static const char *corpus_dir(void)
+{
+	static const char *const candidates[] = { "../../corpus-cache", "/work/corpus-cache" };
+	const char *env = getenv("CORPUS_DIR");
+	static char found[512];
+
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(*candidates); i++) {
+		snprintf(found, sizeof(found), "%s/6.1/net_key/af_key.pre.o", candidates[i]);
+		FILE *fp = fopen(found, "rb");
+
+		if (fp) {
+			fclose(fp);
+			return candidates[i];
+		}
+	}
+	return NULL;
+}
+
+/* Decode every code section of one object; returns the instruction count. */
+static size_t decode_object(struct arch_decoder *d, const char *path)
+{
+	struct ao_error err;
+	struct objfile *f;
+	size_t count = 0;
+
+	ck_assert_msg(objf_open(&f, path, &err) == 0, "%s", err.message);
+	for (size_t s = 1; s < f->nr_secs; s++) {
+		struct objsec *sec = &f->secs[s];
+
+		if (!sec->is_exec || sec->shdr.sh_type == SHT_NOBITS)
+			continue;
+		ck_assert(objf_sec_data(sec) == 0);
+		for (uint64_t off = 0; off < sec->size; count++) {
+			struct insn_decoded insn;
+
+			ck_assert_msg(arch_decode(d, sec->data + off, sec->size - off, &insn) == 0,
+				      "%s: can't decode instruction at %s:0x%llx", path, sec->name,
+				      (unsigned long long)off);
+			off += insn.len;
+		}
+	}
+	objf_close(f);
+	return count;
+}
+
+START_TEST(test_corpus_decodes)
+{
+	const char *top = corpus_dir();
+	struct arch_decoder *d;
+	char path[1024];
+	size_t objects = 0, insns = 0;
+	DIR *dir;
+	struct dirent *de;
+
+	if (!top) {
+		fprintf(stderr, "test_decode: no corpus cache, corpus decode skipped\n");
+		return;
+	}
+	d = arch_decoder_new();
+	snprintf(path, sizeof(path), "%s/6.1/net_key/af_key.pre.o", top);
+	insns += decode_object(d, path);
+	objects++;
+	snprintf(path, sizeof(path), "%s/6.1/drivers_md", top);
+	dir = opendir(path);
+	while (dir && (de = readdir(dir))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 6 || strcmp(de->d_name + n - 6, ".pre.o"))
+			continue;
+		snprintf(path, sizeof(path), "%s/6.1/drivers_md/%s", top, de->d_name);
+		insns += decode_object(d, path);
+		objects++;
+	}
+	if (dir)
+		closedir(dir);
+	ck_assert_msg(insns > 10000, "only %zu instructions in %zu objects", insns, objects);
+	arch_decoder_free(d);
+}
+END_TEST
+
+UNIT_SUITE(decode_suite)
+static Suite *decode_suite(void)
+{
+	Suite *s = suite_create("decode");
+	TCase *tc = tcase_create("decode");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_stack_forms_612);
+	tcase_add_test(tc, test_stack_forms_61);
+	tcase_add_test(tc, test_kinds);
+	tcase_add_test(tc, test_byte_cases);
+	tcase_add_test(tc, test_undecodable);
+	tcase_add_test(tc, test_iret_in_func);
+	tcase_add_test(tc, test_corpus_decodes);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -580,6 +580,69 @@ START_TEST(test_write_real_object)
 }
 END_TEST
 
+/*
+ * Extended section indexes on both sides: the highest sections sit past
+ * SHN_LORESERVE, so their symbols go through SHT_SYMTAB_SHNDX, and a new
+ * section symbol for one of them must be SHN_XINDEX with the table kept in
+ * step while fn0 (referenced by 65300 relocations) moves to the end.
+ */
+START_TEST(test_extended_section_indexes)
+{
+	const char *path = copy_as(unit_assemble("elf_many_sections"), "many.o");
+	struct objfile *f = open_ok(path);
+	struct objsec *last = objf_sec_by_name(f, ".text.s65299");
+	struct objsec *low = objf_sec_by_name(f, ".text.s5");
+	struct objsym *fn = NULL;
+	struct objf_new_rel rels[2];
+	uint8_t ip[8] = { 0 };
+	struct objf_new_sec sec = { ".orc_unwind_ip", SHT_PROGBITS, SHF_ALLOC, 1, 4, ip, 8, rels, 2 };
+	struct ao_error err = { 0 };
+	struct objsec *uip;
+	size_t moved = 0;
+
+	ck_assert(last && low);
+	ck_assert_uint_gt(last->index, SHN_LORESERVE);
+	for (size_t i = 0; i < last->nr_syms; i++)
+		if (last->syms[i]->type == STT_FUNC)
+			fn = last->syms[i];
+	ck_assert(fn && !strcmp(fn->name, "fn65299") && fn->shndx == last->index);
+	ck_assert_str_eq(objf_func_at(last, 1)->name, "fn65299");
+	rels[0] = (struct objf_new_rel){ 0, R_X86_64_PC32, last, 1 };
+	rels[1] = (struct objf_new_rel){ 4, R_X86_64_PC32, low, 2 };
+	ck_assert_msg(objf_write(f, &sec, 1, NULL, 0, &err) == 0, "%s", err.message);
+	objf_close(f);
+	ck_assert_msg(tool_clean("readelf -S -s -W", path), "readelf complains about %s", path);
+
+	f = open_ok(path);
+	uip = objf_sec_by_name(f, ".orc_unwind_ip");
+	ck_assert(uip && objf_sec_rels(uip) == 0 && uip->nr_rels == 2);
+	for (size_t i = 0; i < 2; i++) {
+		struct objsec *ts;
+		int64_t to;
+
+		ck_assert_int_eq(uip->rels[i].sym->type, STT_SECTION);
+		ck_assert_uint_lt(uip->rels[i].sym_index, f->first_global);
+		ck_assert(objf_rel_target(&uip->rels[i], &ts, &to));
+		ck_assert_str_eq(ts->name, i ? ".text.s5" : ".text.s65299");
+		ck_assert_int_eq(to, i ? 2 : 1);
+	}
+	/* Every call still goes to fn0, wherever fn0 now sits. */
+	for (size_t i = 1; i < f->nr_secs; i++) {
+		struct objsec *s = &f->secs[i];
+
+		if (!s->rela || s == uip)
+			continue;
+		ck_assert_int_eq(objf_sec_rels(s), 0);
+		for (size_t j = 0; j < s->nr_rels; j++) {
+			ck_assert_str_eq(s->rels[j].sym->name, "fn0");
+			moved += s->rels[j].sym_index == f->nr_syms - 2;
+		}
+	}
+	ck_assert_uint_eq(moved, 65300);
+	objf_close(f);
+}
+END_TEST
+
 static size_t count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -655,6 +718,7 @@ static Suite *objfile_suite(void)
 	tcase_add_test(write, test_write_adds_sections);
 	tcase_add_test(write, test_failed_write_leaves_original);
 	tcase_add_test(write, test_write_real_object);
+	tcase_add_test(write, test_extended_section_indexes);
 	tcase_set_timeout(write, 30);
 	suite_add_tcase(s, read);
 	suite_add_tcase(s, bad);

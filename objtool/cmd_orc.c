@@ -13,7 +13,10 @@
  * the entry a lookup finds (greatest ip at or below the offset) must have
  * the same six bytes.  Table order and repeated offsets do not matter; of
  * several entries at one offset the one later in the table wins, as a
- * stable sort followed by an upper-bound search picks it.
+ * stable sort followed by an upper-bound search picks it.  Each difference
+ * is named as orc-compare names it, by A's function symbols ("section+0xoff
+ * (func+0xoff)"), and the closing line is orc-compare's too:
+ * "N of M points differ[, K pv extras]".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -251,8 +254,8 @@ static int orc_read_pv(struct orc_diff *d, const char *path, struct ao_error *er
 static bool orc_in_pv_site(const struct orc_diff *d, const char *sec, uint64_t x)
 {
 	for (size_t i = 0; i < d->nr_pv; i++)
-		if (d->pv[i].sec && !strcmp(d->pv[i].sec, sec) && x > d->pv[i].start &&
-		    x < d->pv[i].start + d->pv[i].len)
+		if (x > d->pv[i].start && x < d->pv[i].start + d->pv[i].len &&
+		    d->pv[i].sec && !strcmp(d->pv[i].sec, sec))
 			return true;
 	return false;
 }
@@ -330,7 +333,7 @@ static void orc_func_text(const struct orc_diff *d, const char *sec, uint64_t x,
 	struct objsec *s = objf_sec_by_name(d->a.f, sec);
 	struct objsym *fn = s ? objf_func_at(s, x) : NULL;
 
-	if (!fn) {
+	if (!s) {
 		s = objf_sec_by_name(d->b.f, sec);
 		fn = s ? objf_func_at(s, x) : NULL;
 	}

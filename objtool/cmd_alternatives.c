@@ -1,11 +1,408 @@
 // SPDX-License-Identifier: GPL-2.0
-/* altorc alternatives: placeholder until the command is written. */
+/*
+ * altorc alternatives: list every runtime-patch site of an object.
+ *
+ *   altorc alternatives [--json] [--layout=auto|v1|v2] FILE
+ *
+ * One record per .altinstructions entry (site, feature, original and
+ * replacement code, disassembled like objdump) and per .parainstructions
+ * entry (site, paravirt op slot, length).  Exit 0, or 2 when the input is
+ * unusable (one error line naming file, section and offset).
+ */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "arch_decode.h"
 #include "commands.h"
+#include "json_writer.h"
+#include "special.h"
+
+struct alts_opts {
+	bool json;
+	enum alt_layout layout;
+	const char *file;
+};
+
+/* Everything one run reads; shared by the text and JSON printers. */
+struct alts_ctx {
+	struct objfile *f;
+	struct arch_decoder *dec;
+	struct alt_table alts;
+	struct pv_table pv;
+	struct json_writer json;
+};
+
+/* One disassembled instruction of a listed range. */
+struct alts_insn {
+	uint64_t off;          /* in its section */
+	uint8_t len;
+	char bytes[48];        /* "ff 15 00 00 00 00" */
+	char text[160];        /* "call   *0x0(%rip)", relocation target named */
+};
+
+static void alts_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: altorc alternatives [--json] [--layout=auto|v1|v2] FILE\n"
+		"\n"
+		"List the alternative (.altinstructions) and paravirt (.parainstructions)\n"
+		"patch sites of FILE: location, CPU feature, original and replacement code.\n"
+		"  --json         one JSON array, an object per site\n"
+		"  --layout=L     .altinstructions entry layout: v1 (12 bytes, kernels up to\n"
+		"                 6.2), v2 (14 bytes, 6.3+), auto (default: detected)\n");
+}
+
+static int alts_usage_error(const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	ao_report_error(msg);
+	alts_usage(stderr);
+	return EXIT_UNUSABLE;
+}
+
+/* Returns -1 to go on, else the exit status (help or a usage error). */
+static int alts_parse(int argc, char **argv, struct alts_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			alts_usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strncmp(a, "--layout=", 9)) {
+			if (!strcmp(a + 9, "v1"))
+				o->layout = ALT_LAYOUT_V1;
+			else if (!strcmp(a + 9, "v2"))
+				o->layout = ALT_LAYOUT_V2;
+			else if (!strcmp(a + 9, "auto"))
+				o->layout = ALT_LAYOUT_AUTO;
+			else
+				return alts_usage_error("alternatives: --layout takes auto, v1 or v2, not '%s'",
+							a + 9);
+		} else if (a[0] == '-' && a[1]) {
+			return alts_usage_error("alternatives: unknown option '%s'", a);
+		} else if (o->file) {
+			return alts_usage_error("alternatives: one FILE only ('%s' is extra)", a);
+		} else {
+			o->file = a;
+		}
+	}
+	if (!o->file)
+		return alts_usage_error("alternatives: no FILE given%s", "");
+	return -1;
+}
+
+/* ---- naming relocation targets ------------------------------------------ */
+
+static bool alts_rel_is_pcrel(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64;
+}
+
+/*
+ * What a relocation inside an instruction refers to.  A PC-relative field
+ * counts from the end of the instruction, so its addend is off by the
+ * distance from the field to that end (the usual -4).
+ */
+static void alts_rel_name(const struct objrel *rel, uint64_t insn_end, char *buf, size_t size)
+{
+	int64_t val = rel->addend;
+	struct objsym *sym = rel->sym;
+
+	if (alts_rel_is_pcrel(rel->type))
+		val += (int64_t)(insn_end - rel->offset);
+	if (sym->type == STT_SECTION && sym->sec && val >= 0) {
+		objf_format_loc(buf, size, sym->sec, sym->offset + (uint64_t)val);
+		return;
+	}
+	if (!val)
+		snprintf(buf, size, "%s", sym->name);
+	else
+		snprintf(buf, size, "%s%s0x%" PRIx64, sym->name, val < 0 ? "-" : "+",
+			 val < 0 ? (uint64_t)0 - (uint64_t)val : (uint64_t)val);
+}
+
+/* Direct call/jump text ends in its target, which the relocation names better. */
+static bool alts_is_direct_branch(const char *text)
+{
+	const char *ops = strchr(text, ' ');
+
+	if (!ops || (strncmp(text, "call", 4) && text[0] != 'j'))
+		return false;
+	while (*ops == ' ')
+		ops++;
+	return *ops != '*';
+}
+
+static void alts_name_reloc(struct objsec *sec, struct alts_insn *in)
+{
+	const struct objrel *rel = objf_rel_in(sec, in->off, in->off + in->len);
+	char name[128];
+	char *ops;
+
+	if (!rel)
+		return;
+	alts_rel_name(rel, in->off + in->len, name, sizeof(name));
+	if (alts_is_direct_branch(in->text)) {
+		ops = strchr(in->text, ' ');
+		while (*ops == ' ')
+			ops++;
+		snprintf(ops, sizeof(in->text) - (size_t)(ops - in->text), "%s", name);
+	} else {
+		size_t n = strlen(in->text);
+
+		snprintf(in->text + n, sizeof(in->text) - n, "  # %s", name);
+	}
+}
+
+/* ---- disassembly -------------------------------------------------------- */
+
+/*
+ * Disassemble [off, off+len) of sec into insns (at most max).  Returns how
+ * many; bytes that do not decode end the listing with a "(bad)" line.
+ */
+static size_t alts_disasm(struct alts_ctx *c, struct objsec *sec, uint64_t off, uint64_t len,
+			  struct alts_insn *insns, size_t max)
+{
+	uint64_t end = off + len;
+	size_t nr = 0;
+
+	if (!sec || !len || objf_sec_data(sec) < 0 || !sec->data)
+		return 0;
+	while (off < end && nr < max) {
+		struct alts_insn *in = &insns[nr++];
+		int l = arch_format(c->dec, sec->data + off, end - off, off, in->text, sizeof(in->text));
+		size_t b = 0;
+
+		in->off = off;
+		if (l <= 0) {
+			in->len = (uint8_t)(end - off > 15 ? 15 : end - off);
+			snprintf(in->text, sizeof(in->text), "(bad)");
+		} else {
+			in->len = (uint8_t)l;
+		}
+		for (unsigned i = 0; i < in->len && b + 4 < sizeof(in->bytes); i++)
+			b += (size_t)snprintf(in->bytes + b, sizeof(in->bytes) - b, "%s%02x",
+					      i ? " " : "", sec->data[off + i]);
+		if (l <= 0)
+			break;
+		alts_name_reloc(sec, in);
+		off += (uint64_t)l;
+	}
+	return nr;
+}
+
+/* ---- per-branch stack effects (placeholder) ------------------------------ */
+
+/*
+ * A later pass (the CFG/stack model) will report here, per site, what each
+ * branch (original and every replacement) does to the stack, e.g. that
+ * "pushf; pop %rax" holds 8 more bytes between its two instructions than
+ * the call it replaces.  Until then nothing is printed, so the output of
+ * this command does not change when that pass lands in a separate key.
+ */
+static void alts_stack_effects_text(struct alts_ctx *c, const struct alt_entry *e)
+{
+}
+
+static void alts_stack_effects_json(struct alts_ctx *c, const struct alt_entry *e)
+{
+}
+
+/* ---- text output ---------------------------------------------------------- */
+
+#define ALTS_MAX_INSNS 64
+
+static void alts_print_insns(struct alts_ctx *c, struct objsec *sec, uint64_t off,
+			     uint64_t len, const char *indent)
+{
+	struct alts_insn insns[ALTS_MAX_INSNS];
+	size_t nr = alts_disasm(c, sec, off, len, insns, ALTS_MAX_INSNS);
+
+	for (size_t i = 0; i < nr; i++)
+		printf("%s%s+0x%" PRIx64 ":  %-24s %s\n", indent, sec->name, insns[i].off,
+		       insns[i].bytes, insns[i].text);
+}
+
+static void alts_print_site(struct objsec *sec, uint64_t off)
+{
+	char loc[256];
+
+	objf_format_loc(loc, sizeof(loc), sec, off);
+	if (objf_func_at(sec, off))
+		printf("%s (%s+0x%" PRIx64 ")", loc, sec->name, off);
+	else
+		printf("%s", loc);
+}
+
+static void alts_text_alt(struct alts_ctx *c, const struct alt_entry *e)
+{
+	printf(".altinstructions+0x%" PRIx64 ": alternative at ", e->entry_offset);
+	alts_print_site(e->orig_sec, e->orig_off);
+	printf("\n  feature %u (%u*32+%u)%s%s\n", e->feature, e->feature / 32, e->feature % 32,
+	       (e->flags & ALT_FLAG_NOT) ? " not" : "",
+	       (e->flags & ALT_FLAG_DIRECT_CALL) ? " direct_call" : "");
+	printf("  original (%u bytes):\n", e->orig_len);
+	alts_print_insns(c, e->orig_sec, e->orig_off, e->orig_len, "    ");
+	if (!e->repl_len) {
+		printf("  replacement: empty (the original becomes NOPs)\n");
+	} else {
+		printf("  replacement (%u bytes):\n", e->repl_len);
+		alts_print_insns(c, e->repl_sec, e->repl_off, e->repl_len, "    ");
+	}
+	alts_stack_effects_text(c, e);
+}
+
+static void alts_text_pv(struct alts_ctx *c, const struct pv_site *s)
+{
+	printf(".parainstructions+0x%" PRIx64 ": paravirt at ", s->entry_offset);
+	alts_print_site(s->sec, s->off);
+	printf("\n  type %u, length %u\n  original:\n", s->type, s->len);
+	alts_print_insns(c, s->sec, s->off, s->len, "    ");
+}
+
+static void alts_print_text(struct alts_ctx *c)
+{
+	for (size_t i = 0; i < c->alts.nr; i++)
+		alts_text_alt(c, &c->alts.entries[i]);
+	for (size_t i = 0; i < c->pv.nr; i++)
+		alts_text_pv(c, &c->pv.sites[i]);
+	printf("%zu alternative%s (%s layout), %zu paravirt site%s\n", c->alts.nr,
+	       c->alts.nr == 1 ? "" : "s", c->alts.layout == ALT_LAYOUT_V1 ? "v1" : "v2",
+	       c->pv.nr, c->pv.nr == 1 ? "" : "s");
+}
+
+/* ---- JSON output ---------------------------------------------------------- */
+
+static void alts_json_insns(struct alts_ctx *c, const char *key, struct objsec *sec,
+			    uint64_t off, uint64_t len)
+{
+	struct alts_insn insns[ALTS_MAX_INSNS];
+	size_t nr = alts_disasm(c, sec, off, len, insns, ALTS_MAX_INSNS);
+
+	json_key(&c->json, key);
+	json_begin_array(&c->json);
+	for (size_t i = 0; i < nr; i++) {
+		json_begin_object(&c->json);
+		json_kv_uint(&c->json, "offset", insns[i].off);
+		json_kv_string(&c->json, "bytes", insns[i].bytes);
+		json_kv_string(&c->json, "text", insns[i].text);
+		json_end_object(&c->json);
+	}
+	json_end_array(&c->json);
+}
+
+/* Keys every site has: where it is and how long. */
+static void alts_json_site(struct alts_ctx *c, const char *kind, const char *table,
+			   uint64_t entry_offset, struct objsec *sec, uint64_t off, unsigned len)
+{
+	struct objsym *fn = objf_func_at(sec, off);
+
+	json_kv_string(&c->json, "kind", kind);
+	json_kv_string(&c->json, "table", table);
+	json_kv_uint(&c->json, "entry_offset", entry_offset);
+	json_kv_string(&c->json, "section", sec->name);
+	json_kv_uint(&c->json, "offset", off);
+	json_kv_string(&c->json, "function", fn ? fn->name : NULL);
+	json_kv_uint(&c->json, "function_offset", fn ? off - fn->offset : off);
+	json_kv_uint(&c->json, "length", len);
+}
+
+static void alts_json_alt(struct alts_ctx *c, const struct alt_entry *e)
+{
+	json_begin_object(&c->json);
+	alts_json_site(c, "alternative", ".altinstructions", e->entry_offset, e->orig_sec,
+		       e->orig_off, e->orig_len);
+	json_kv_uint(&c->json, "feature", e->feature);
+	json_kv_uint(&c->json, "feature_word", e->feature / 32);
+	json_kv_uint(&c->json, "feature_bit", e->feature % 32);
+	json_kv_bool(&c->json, "not", e->flags & ALT_FLAG_NOT);
+	json_kv_bool(&c->json, "direct_call", e->flags & ALT_FLAG_DIRECT_CALL);
+	json_kv_uint(&c->json, "flags", e->flags);
+	json_kv_string(&c->json, "replacement_section", e->repl_sec ? e->repl_sec->name : NULL);
+	json_kv_uint(&c->json, "replacement_offset", e->repl_off);
+	json_kv_uint(&c->json, "replacement_length", e->repl_len);
+	alts_json_insns(c, "original", e->orig_sec, e->orig_off, e->orig_len);
+	alts_json_insns(c, "replacement", e->repl_sec, e->repl_off, e->repl_len);
+	alts_stack_effects_json(c, e);
+	json_end_object(&c->json);
+}
+
+static void alts_json_pv(struct alts_ctx *c, const struct pv_site *s)
+{
+	json_begin_object(&c->json);
+	alts_json_site(c, "paravirt", ".parainstructions", s->entry_offset, s->sec, s->off, s->len);
+	json_kv_uint(&c->json, "type", s->type);
+	alts_json_insns(c, "original", s->sec, s->off, s->len);
+	json_end_object(&c->json);
+}
+
+static int alts_print_json(struct alts_ctx *c)
+{
+	json_init(&c->json, stdout);
+	json_begin_array(&c->json);
+	for (size_t i = 0; i < c->alts.nr; i++)
+		alts_json_alt(c, &c->alts.entries[i]);
+	for (size_t i = 0; i < c->pv.nr; i++)
+		alts_json_pv(c, &c->pv.sites[i]);
+	json_end_array(&c->json);
+	return json_finish(&c->json);
+}
+
+/* ---- driver ---------------------------------------------------------------- */
+
+static int alts_load(struct alts_ctx *c, const struct alts_opts *o, struct ao_error *err)
+{
+	if (objf_open(&c->f, o->file, err) < 0)
+		return -1;
+	if (special_read_alternatives(c->f, o->layout, &c->alts, err) < 0 ||
+	    special_read_paravirt(c->f, &c->pv, err) < 0)
+		return -1;
+	c->dec = arch_decoder_new();
+	if (!c->dec)
+		return ao_fail(err, AO_ERR_NOMEM, "out of memory creating the decoder");
+	return 0;
+}
+
+static void alts_unload(struct alts_ctx *c)
+{
+	if (c->dec)
+		arch_decoder_free(c->dec);
+	special_free_paravirt(&c->pv);
+	special_free_alternatives(&c->alts);
+	if (c->f)
+		objf_close(c->f);
+}
 
 int cmd_alternatives(int argc, char **argv)
 {
-	fprintf(stderr, "altorc: 'alternatives' is not implemented yet\n");
-	return EXIT_UNUSABLE;
+	struct alts_opts o;
+	struct alts_ctx c;
+	struct ao_error err;
+	int ret = alts_parse(argc, argv, &o);
+
+	if (ret >= 0)
+		return ret;
+	memset(&c, 0, sizeof(c));
+	ao_error_clear(&err);
+	if (alts_load(&c, &o, &err) < 0) {
+		ao_report_error(err.message);
+		alts_unload(&c);
+		return EXIT_UNUSABLE;
+	}
+	if (o.json) {
+		ret = alts_print_json(&c) < 0 ? EXIT_UNUSABLE : 0;
+	} else {
+		alts_print_text(&c);
+		ret = fflush(stdout) == 0 ? 0 : EXIT_UNUSABLE;
+	}
+	alts_unload(&c);
+	return ret;
 }

@@ -14,6 +14,7 @@
 
 #include "cfg.h"
 #include "findings.h"
+#include "reconcile.h"
 #include "validate.h"
 
 struct walk_state {
@@ -90,27 +91,6 @@ static const struct stack_state *intern(struct walker *w, const struct stack_sta
 	if (!p)
 		w->oom = 1;
 	return p;
-}
-
-/* Record insn's state in its site's per-offset array; sides must agree. */
-static int reconcile_alt_state(struct walker *w, struct instr *insn)
-{
-	struct alt_group *g = insn->alt_group;
-	uint64_t off;
-
-	if (!g)
-		return 0;
-	if (!insn->state)
-		return warn(w, insn, "cfi-missing", "CFI missing");
-	off = insn->offset - g->first->offset;
-	if (off >= g->len)
-		return 0;   /* replacement longer than the site: nothing to share */
-	if (!g->states[off]) {
-		g->states[off] = insn->state;
-	} else if (!stack_state_equal(g->states[off], insn->state)) {
-		return warn(w, insn, "alternative-stack-conflict", "stack layout conflict in alternatives");
-	}
-	return 0;
 }
 
 static struct instr *find_save(struct walker *w, struct instr *insn)
@@ -366,7 +346,7 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 			return -1;
 		insn->flags |= visited;
 
-		if (reconcile_alt_state(w, insn))
+		if (reconcile_on_visit(w->cfg, w->fs, insn))
 			return 1;
 		ret = walk_alternatives(w, func, insn, &ws, &skip_orig);
 		if (ret || skip_orig)

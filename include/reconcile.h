@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reconciliation of the sides of an alternative site by byte offset
+ * (reconcile.c).  Every side (the original range and each replacement)
+ * records the state it has at each of its instruction boundaries in the
+ * site's shared per-offset array; where two sides have a boundary at the
+ * same offset, their states must agree, or the unwinder would read a wrong
+ * frame after the kernel patches one side over the other.
+ */
+#ifndef ALTORC_RECONCILE_H
+#define ALTORC_RECONCILE_H
+
+#include "cfg.h"
+#include "findings.h"
+
+/*
+ * Called by validation each time it records insn's state.  Returns 0, or 1
+ * after adding one warning to fs (validation then stops that function).
+ */
+int reconcile_on_visit(struct cfg *cfg, struct findings *fs, struct instr *insn);
+
+#endif

@@ -59,6 +59,8 @@ static int alloc_tables(struct cfg *cfg)
 		return -1;
 	if (!cfg->states || !cfg->decoder)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
+	/* The two objtools read a few encodings differently: decode like the target's. */
+	arch_decoder_set_version(cfg->decoder, cfg->opts.kernel_6_12 ? ARCH_OBJTOOL_6_12 : ARCH_OBJTOOL_6_1);
 	return 0;
 }
 
@@ -99,33 +101,33 @@ static void free_alt_branches(struct instr *insn)
 	}
 }
 
-/* Groups are shared by several instructions: free each once, by its first. */
+/*
+ * Every group is in cfg->groups (cfg_alternatives.c).  A replacement side
+ * owns its padding NOP; the original side owns the state array that its
+ * replacement sides share.
+ */
 static void free_groups(struct cfg *cfg)
 {
-	for (size_t s = 0; s < cfg->file->nr_secs; s++) {
-		struct code_section *cs = &cfg->csecs[s];
+	for (size_t k = 0; k < cfg->nr_groups; k++) {
+		struct alt_group *g = cfg->groups[k];
 
-		for (size_t i = 0; i < cs->nr; i++) {
-			struct alt_branch *b;
-
-			for (b = cs->insns[i].alts; b; b = b->next) {
-				struct alt_group *g = b->first ? b->first->alt_group : NULL;
-
-				if (!g || !g->orig_group || g->first != b->first)
-					continue;
-				free(g->nop);
-				g->first = NULL;   /* mark freed for shared-orig bookkeeping */
-			}
-		}
+		if (g->orig_group)
+			free(g->nop);
+		else
+			free((void *)g->states);
+		free(g);
 	}
+	free(cfg->groups);
+	cfg->groups = NULL;
+	cfg->nr_groups = cfg->cap_groups = 0;
 }
 
 void cfg_free(struct cfg *cfg)
 {
 	if (!cfg->file)
 		return;
+	free_groups(cfg);
 	if (cfg->csecs) {
-		free_groups(cfg);
 		for (size_t s = 0; s < cfg->file->nr_secs; s++) {
 			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
 				free_alt_branches(&cfg->csecs[s].insns[i]);

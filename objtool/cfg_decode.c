@@ -75,6 +75,9 @@ static int decode_section(struct cfg *cfg, struct objsec *sec)
 			cs->insns = grown;
 			cap *= 2;
 		}
+		/* iret inside a function (sync_core) is a plain stack adjustment */
+		if ((d.flags & INSN_F_IRET) && objf_func_at(sec, off))
+			arch_decode_iret_in_func(&d);
 		insn = &cs->insns[cs->nr++];
 		insn->sec = sec;
 		insn->offset = off;

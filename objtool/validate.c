@@ -37,17 +37,35 @@ static int warn(struct walker *w, const struct instr *insn, const char *kind, co
 	return 1;
 }
 
-/* The reference prints register bases with its own numbers. */
-static int ref_base(int base)
+/*
+ * The reference prints registers with its own numbering (hardware order:
+ * ax cx dx bx sp bp si di r8..r15 ra), ours is DWARF's: translate.
+ */
+static int ref_reg(int reg)
 {
-	switch (base) {
+	static const int to_ref[NR_CFI_REGS] = {
+		[REG_AX] = 0, [REG_CX] = 1, [REG_DX] = 2, [REG_BX] = 3, [REG_SP] = 4,
+		[REG_BP] = 5, [REG_SI] = 6, [REG_DI] = 7, [REG_R8] = 8, [REG_R9] = 9,
+		[REG_R10] = 10, [REG_R11] = 11, [REG_R12] = 12, [REG_R13] = 13,
+		[REG_R14] = 14, [REG_R15] = 15, [REG_RA] = 16,
+	};
+
+	if (reg >= 0 && reg < NR_CFI_REGS)
+		return to_ref[reg];
+	switch (reg) {
 	case REG_UNDEFINED:   return -1;
 	case REG_CFA:         return -2;
 	case REG_SP_INDIRECT: return -3;
 	case REG_BP_INDIRECT: return -4;
-	default:              return base;
+	default:              return reg;
 	}
 }
+
+/* Our register for each of the reference's register numbers, in its order. */
+static const int from_ref_order[NR_CFI_REGS] = {
+	REG_AX, REG_CX, REG_DX, REG_BX, REG_SP, REG_BP, REG_SI, REG_DI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RA,
+};
 
 static bool states_match(struct walker *w, const struct instr *insn, const struct stack_state *a,
 			 const struct stack_state *b)
@@ -56,16 +74,18 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 
 	if (a->cfa.base != b->cfa.base || a->cfa.offset != b->cfa.offset) {
 		findings_add(w->fs, k, insn->sec, insn->offset, "stack state mismatch: cfa1=%d%+d cfa2=%d%+d",
-			     ref_base(a->cfa.base), a->cfa.offset, ref_base(b->cfa.base), b->cfa.offset);
+			     ref_reg(a->cfa.base), a->cfa.offset, ref_reg(b->cfa.base), b->cfa.offset);
 		return false;
 	}
-	for (int i = 0; i < NR_CFI_REGS; i++) {
+	for (int r = 0; r < NR_CFI_REGS; r++) {
+		int i = from_ref_order[r];
+
 		if (a->regs[i].base == b->regs[i].base && a->regs[i].offset == b->regs[i].offset)
 			continue;
 		findings_add(w->fs, k, insn->sec, insn->offset,
 			     "stack state mismatch: reg1[%d]=%d%+d reg2[%d]=%d%+d",
-			     i, ref_base(a->regs[i].base), a->regs[i].offset,
-			     i, ref_base(b->regs[i].base), b->regs[i].offset);
+			     r, ref_reg(a->regs[i].base), a->regs[i].offset,
+			     r, ref_reg(b->regs[i].base), b->regs[i].offset);
 		return false;
 	}
 	if (a->type != b->type) {
@@ -77,8 +97,8 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 					       a->drap_offset != b->drap_offset))) {
 		findings_add(w->fs, k, insn->sec, insn->offset,
 			     "stack state mismatch: drap1=%d(%d,%d) drap2=%d(%d,%d)",
-			     a->drap, ref_base(a->drap_reg), a->drap_offset,
-			     b->drap, ref_base(b->drap_reg), b->drap_offset);
+			     a->drap, ref_reg(a->drap_reg), a->drap_offset,
+			     b->drap, ref_reg(b->drap_reg), b->drap_offset);
 		return false;
 	}
 	return true;

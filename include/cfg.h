@@ -122,6 +122,9 @@ struct cfg {
 	struct arch_decoder *decoder;
 	size_t nr_insns;
 	struct ao_error *err;
+	/* Every alt_group allocated, so cfg_free() can free each exactly once. */
+	struct alt_group **groups;
+	size_t nr_groups, cap_groups;
 };
 
 /* Build the whole model; -1 with err set on unusable input. */

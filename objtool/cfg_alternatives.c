@@ -47,17 +47,39 @@ struct instr *cfg_validate_next(const struct instr *insn)
 	return insn->next;
 }
 
+/*
+ * Groups are referenced from many instructions and, for original sides,
+ * from several replacement groups: cfg->groups owns them all so that
+ * cfg_free() frees each once (see free_groups() in cfg.c).
+ */
+static struct alt_group *new_group(struct cfg *cfg)
+{
+	struct alt_group *g;
+
+	if (cfg->nr_groups == cfg->cap_groups) {
+		size_t cap = cfg->cap_groups ? cfg->cap_groups * 2 : 64;
+		struct alt_group **n = ao_reallocarray(cfg->err, cfg->groups, cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		cfg->groups = n;
+		cfg->cap_groups = cap;
+	}
+	g = ao_calloc(cfg->err, 1, sizeof(*g));
+	if (g)
+		cfg->groups[cfg->nr_groups++] = g;
+	return g;
+}
+
 static struct alt_group *new_orig_group(struct cfg *cfg, struct instr *orig, uint32_t len)
 {
-	struct alt_group *g = ao_calloc(cfg->err, 1, sizeof(*g));
+	struct alt_group *g = new_group(cfg);
 
 	if (!g)
 		return NULL;
 	g->states = ao_calloc(cfg->err, len, sizeof(*g->states));
-	if (!g->states) {
-		free(g);
-		return NULL;
-	}
+	if (!g->states)
+		return NULL;   /* g is freed with the others by cfg_free() */
 	g->len = len;
 	g->first = orig;
 	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = i->next) {
@@ -120,7 +142,7 @@ static int add_group_alt(struct cfg *cfg, const struct alt_entry *e, struct inst
 		og = new_orig_group(cfg, orig, orig_len);
 	if (!og)
 		return -1;
-	ng = ao_calloc(cfg->err, 1, sizeof(*ng));
+	ng = new_group(cfg);
 	if (!ng)
 		return -1;
 	ng->orig_group = og;

@@ -97,6 +97,14 @@ struct cfg_options {
 	bool kernel_6_12;               /* 6.12 rules (noreturn list, hint numbers) */
 	enum alt_layout alt_layout;
 	unsigned prefix;                /* --prefix=N (0: none) */
+	/*
+	 * --paravirt-native: also patch pre-5.13 native templates (pushf; pop
+	 * %rax ...) into .parainstructions sites; their type numbers come from
+	 * struct paravirt_patch_template in the DWARF of pv_dwarf, or of the
+	 * object itself when pv_dwarf is NULL (paravirt_native.c).
+	 */
+	bool paravirt_native;
+	const char *pv_dwarf;
 };
 
 /* Per-function data the passes need (indexed like the symbol table). */
@@ -158,7 +166,8 @@ struct instr *cfg_first_in_func(const struct cfg *cfg, const struct objsym *func
 struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn);
 static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct instr *i)
 {
-	return &cfg->ops[i->ops_index];
+	/* No pointer arithmetic on a NULL pool (an object without stack ops): UB, found by fuzzing. */
+	return i->nr_ops ? &cfg->ops[i->ops_index] : NULL;
 }
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
 

@@ -10,11 +10,15 @@
  * As in the reference, the first warning in a function ends that function's
  * walk: what follows a broken state cannot be trusted.
  */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
 #include "findings.h"
 #include "reconcile.h"
+#include "uaccess_safe.h"
 #include "validate.h"
 
 struct walk_state {
@@ -28,13 +32,62 @@ struct walker {
 	struct cfg *cfg;
 	struct findings *fs;
 	const struct validate_options *opts;
+	bool k612;                  /* 6.12 rules and message shapes */
 	int oom;
 };
 
-static int warn(struct walker *w, const struct instr *insn, const char *kind, const char *msg)
+/*
+ * 6.12 prints only the first instruction warning of each function (later
+ * ones still stop their path): has this function been warned about?
+ */
+static bool function_warned(const struct findings *fs, const struct objsec *sec, uint64_t off)
 {
+	struct objsym *fn = objf_func_at((struct objsec *)sec, off);
+
+	if (!fn)
+		return false;
+	for (size_t i = fs->nr; i-- > 0;) {
+		const struct finding *f = &fs->items[i];
+
+		if (f->function && f->section && !strcmp(f->function, fn->name) &&
+		    !strcmp(f->section, sec->name))
+			return true;
+	}
+	return false;
+}
+
+/* A warning located at an instruction; always returns 1 (the path stops). */
+static int __attribute__((format(printf, 4, 5)))
+warn_insn(struct walker *w, const struct instr *insn, const char *kind, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w->k612 && function_warned(w->fs, insn->sec, insn->offset))
+		return 1;
 	findings_add(w->fs, kind, insn->sec, insn->offset, "%s", msg);
 	return 1;
+}
+
+static int warn(struct walker *w, const struct instr *insn, const char *kind, const char *msg)
+{
+	return warn_insn(w, insn, kind, "%s", msg);
+}
+
+/* The reference's unwind type numbers (they were renumbered in 6.3). */
+static int ref_type(const struct walker *w, int type)
+{
+	static const int v612[] = {
+		[UNWIND_CALL] = 2, [UNWIND_REGS] = 3, [UNWIND_REGS_PARTIAL] = 4,
+		[UNWIND_UNDEFINED] = 0, [UNWIND_END_OF_STACK] = 1,
+	};
+
+	if (w->k612 && type >= 0 && type <= UNWIND_END_OF_STACK)
+		return v612[type];
+	return type;
 }
 
 /*
@@ -72,8 +125,13 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 {
 	const char *k = "stack-state-mismatch";
 
+	if (!a) {
+		findings_add(w->fs, "cfi-missing", NULL, 0, "CFI missing");
+		return false;
+	}
+
 	if (a->cfa.base != b->cfa.base || a->cfa.offset != b->cfa.offset) {
-		findings_add(w->fs, k, insn->sec, insn->offset, "stack state mismatch: cfa1=%d%+d cfa2=%d%+d",
+		warn_insn(w, insn, k, "stack state mismatch: cfa1=%d%+d cfa2=%d%+d",
 			     ref_reg(a->cfa.base), a->cfa.offset, ref_reg(b->cfa.base), b->cfa.offset);
 		return false;
 	}
@@ -82,20 +140,20 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 
 		if (a->regs[i].base == b->regs[i].base && a->regs[i].offset == b->regs[i].offset)
 			continue;
-		findings_add(w->fs, k, insn->sec, insn->offset,
+		warn_insn(w, insn, k,
 			     "stack state mismatch: reg1[%d]=%d%+d reg2[%d]=%d%+d",
 			     r, ref_reg(a->regs[i].base), a->regs[i].offset,
 			     r, ref_reg(b->regs[i].base), b->regs[i].offset);
 		return false;
 	}
 	if (a->type != b->type) {
-		findings_add(w->fs, k, insn->sec, insn->offset, "stack state mismatch: type1=%d type2=%d",
-			     a->type, b->type);
+		warn_insn(w, insn, k, "stack state mismatch: type1=%d type2=%d",
+			     ref_type(w, a->type), ref_type(w, b->type));
 		return false;
 	}
 	if (a->drap != b->drap || (a->drap && (a->drap_reg != b->drap_reg ||
 					       a->drap_offset != b->drap_offset))) {
-		findings_add(w->fs, k, insn->sec, insn->offset,
+		warn_insn(w, insn, k,
 			     "stack state mismatch: drap1=%d(%d,%d) drap2=%d(%d,%d)",
 			     a->drap, ref_reg(a->drap_reg), a->drap_offset,
 			     b->drap, ref_reg(b->drap_reg), b->drap_offset);
@@ -129,13 +187,23 @@ static struct instr *find_save(struct walker *w, struct instr *insn)
 	return NULL;
 }
 
-static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *ws)
+/*
+ * Returns 0 to go on, 1 after a warning, 2 to end this path quietly.  first:
+ * insn starts this path (a branch target).
+ */
+static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *ws, bool first)
 {
 	if (insn->flags & IF_RESTORE) {
 		struct instr *save = find_save(w, insn);
 
 		if (!save)
 			return warn(w, insn, "unwind-hint", "no corresponding CFI save for CFI restore");
+		/*
+		 * 6.12 leaves a restore reached by a jump before its save for
+		 * the straight-line path to handle.
+		 */
+		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)) && w->k612 && first)
+			return 2;
 		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)))
 			return warn(w, insn, "unwind-hint",
 				    "objtool isn't smart enough to handle this CFI save/restore combo");
@@ -147,15 +215,21 @@ static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *w
 	return 0;
 }
 
-static void track_pushf(struct walker *w, const struct instr *insn, const struct stack_op *op,
-			struct walk_state *ws)
+/* Returns 1 after a warning. */
+static int track_pushf(struct walker *w, const struct instr *insn, const struct stack_op *op,
+		       struct walk_state *ws)
 {
 	if (!w->opts->uaccess || !insn->alt_group)
-		return;
-	/* pushf/popf inside alternatives save and restore the AC flag */
+		return 0;
+	/*
+	 * pushf/popf inside alternatives save and restore the AC flag: a bit
+	 * stack in a word, with a sentinel 1 below the saved bits.
+	 */
 	if (op->dest.type == OP_DEST_PUSHF) {
 		if (!ws->uaccess_stack)
 			ws->uaccess_stack = 1;
+		else if (ws->uaccess_stack >> 31)
+			return warn(w, insn, "uaccess", "PUSHF stack exhausted");
 		ws->uaccess_stack = ws->uaccess_stack << 1 | ws->uaccess;
 	}
 	if (op->src.type == OP_SRC_POPF && ws->uaccess_stack) {
@@ -164,6 +238,7 @@ static void track_pushf(struct walker *w, const struct instr *insn, const struct
 		if (ws->uaccess_stack == 1)
 			ws->uaccess_stack = 0;
 	}
+	return 0;
 }
 
 static int apply_ops(struct walker *w, struct instr *insn, const struct instr *next,
@@ -181,16 +256,26 @@ static int apply_ops(struct walker *w, struct instr *insn, const struct instr *n
 
 		if (r != STACK_OK)
 			return warn(w, insn, "stack-op", stack_result_message(r));
-		track_pushf(w, insn, &ops[i], ws);
+		if (track_pushf(w, insn, &ops[i], ws))
+			return 1;
 	}
 	return 0;
+}
+
+/* Marked by validate_run from the reference's list (only with --uaccess). */
+static bool uaccess_safe(const struct walker *w, const struct objsym *func)
+{
+	return func && cfg_finfo(w->cfg, func)->uaccess_safe;
 }
 
 static int check_return(struct walker *w, const struct objsym *func, const struct instr *insn,
 			const struct walk_state *ws)
 {
-	if (w->opts->uaccess && ws->uaccess)
+	if (ws->uaccess && !uaccess_safe(w, func))
 		return warn(w, insn, "uaccess", "return with UACCESS enabled");
+	if (!ws->uaccess && uaccess_safe(w, func))
+		return warn(w, insn, "uaccess",
+			    "return with UACCESS disabled from a UACCESS-safe function");
 	if (ws->df)
 		return warn(w, insn, "direction-flag", "return with DF set");
 	if (func && stack_has_modified_frame(&ws->st))
@@ -200,19 +285,42 @@ static int check_return(struct walker *w, const struct objsym *func, const struc
 	return 0;
 }
 
+/*
+ * The callee as the reference names it: the symbol, else a paravirt slot
+ * ("pv_ops[N]", N from the raw addend as the reference computes it), else
+ * "{dynamic}".
+ */
+static const char *call_dest_name(const struct instr *insn, char *buf, size_t size)
+{
+	const struct objrel *rel;
+
+	if (insn->call_dest)
+		return insn->call_dest->name;
+	rel = objf_rel_in(insn->sec, insn->offset, insn->offset + insn->len);
+	if (rel && rel->sym && !strcmp(rel->sym->name, "pv_ops")) {
+		snprintf(buf, size, "pv_ops[%d]", (int)((uint64_t)rel->addend / sizeof(void *)));
+		return buf;
+	}
+	return "{dynamic}";
+}
+
 static int check_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
 {
-	if (ws->df) {
-		findings_add(w->fs, "direction-flag", insn->sec, insn->offset, "call to %s() with DF set",
-			     insn->call_dest ? insn->call_dest->name : "{dynamic}");
-		return 1;
-	}
+	char buf[32];
+
+	if (ws->uaccess && !uaccess_safe(w, insn->call_dest))
+		return warn_insn(w, insn, "uaccess", "call to %s() with UACCESS enabled",
+				 call_dest_name(insn, buf, sizeof(buf)));
+	if (ws->df)
+		return warn_insn(w, insn, "direction-flag", "call to %s() with DF set",
+				 call_dest_name(insn, buf, sizeof(buf)));
 	return 0;
 }
 
 static int check_sibling_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
 {
-	if (stack_has_modified_frame(&ws->st))
+	/* 6.12 checks the frame only for jumps inside a function */
+	if ((!w->k612 || insn->func) && stack_has_modified_frame(&ws->st))
 		return warn(w, insn, "sibling-call-modified-frame",
 			    "sibling call from callable instruction with modified stack frame");
 	return check_call(w, insn, ws);
@@ -279,6 +387,8 @@ static int step_kind(struct walker *w, struct objsym *func, struct instr *insn,
 			return 0;
 		if (!ws->uaccess && func)
 			return warn(w, insn, "uaccess", "redundant UACCESS disable");
+		if (uaccess_safe(w, func) && !ws->uaccess_stack)
+			return warn(w, insn, "uaccess", "UACCESS-safe disables UACCESS");
 		ws->uaccess = false;
 		return 0;
 	case INSN_STD:
@@ -335,9 +445,47 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
 	return true;
 }
 
+/*
+ * Alternative-site reconciliation (reconcile.c) with the reference's message
+ * shape: 6.12 reports a conflict at the site's original instruction and
+ * names the conflicting one after a colon.  The finding is rendered here,
+ * so echoing is held while reconcile.c adds it.
+ */
+static int reconcile(struct walker *w, struct instr *insn)
+{
+	struct findings *fs = w->fs;
+	size_t before = fs->nr;
+	int echo = fs->echo, ret;
+	struct finding *f;
+
+	fs->echo = 0;
+	ret = reconcile_on_visit(w->cfg, fs, insn);
+	fs->echo = echo;
+	if (fs->nr == before)
+		return ret;
+	f = &fs->items[fs->nr - 1];
+	if (w->k612 && f->location && insn->alt_group &&
+	    !strcmp(f->kind, "alternative-stack-conflict")) {
+		const struct alt_group *g = insn->alt_group->orig_group ? insn->alt_group->orig_group
+									: insn->alt_group;
+		const struct instr *orig = g->first ? g->first : insn;
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s", f->location);
+		free(f->section); free(f->location); free(f->function); free(f->message);
+		fs->nr--;
+		return warn_insn(w, orig, "alternative-stack-conflict",
+				 "stack layout conflict in alternatives: %s", where);
+	}
+	if (echo)
+		findings_print_text(fs, f, stderr);
+	return ret;
+}
+
 static int walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws)
 {
 	struct instr *next;
+	bool first = true;
 
 	for (;;) {
 		uint16_t visited = ws.uaccess ? IF_VISITED_UA : IF_VISITED;
@@ -357,8 +505,9 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 				return 0;
 		}
 		if (insn->flags & IF_HINT) {
-			if (apply_hint(w, insn, &ws))
-				return 1;
+			ret = apply_hint(w, insn, &ws, first);
+			if (ret)
+				return ret == 1;
 		} else {
 			insn->state = intern(w, &ws.st);
 		}
@@ -366,7 +515,7 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 			return -1;
 		insn->flags |= visited;
 
-		if (reconcile_on_visit(w->cfg, w->fs, insn))
+		if (reconcile(w, insn))
 			return 1;
 		ret = walk_alternatives(w, func, insn, &ws, &skip_orig);
 		if (ret || skip_orig)
@@ -387,6 +536,7 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 			return 1;
 		}
 		insn = next;
+		first = false;
 	}
 }
 
@@ -468,10 +618,24 @@ static int validate_hints(struct walker *w)
 	return warnings;
 }
 
+/* As the reference, by name, only with --uaccess; undefined callees included. */
+static void mark_uaccess_safe(struct walker *w)
+{
+	struct objfile *f = w->cfg->file;
+
+	if (!w->opts->uaccess)
+		return;
+	for (size_t i = 1; i < f->nr_syms; i++)
+		if (f->syms[i].name && uaccess_safe_listed(f->syms[i].name, w->k612))
+			cfg_finfo(w->cfg, &f->syms[i])->uaccess_safe = true;
+}
+
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
 {
-	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts };
+	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k612 = cfg->opts.kernel_6_12 };
 	int warnings, r;
+
+	mark_uaccess_safe(&w);
 
 	warnings = validate_functions(&w);
 	if (warnings < 0)

@@ -45,6 +45,9 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 		return true;
 	if (!insn->func)
 		return cfg->opts.link;   /* holes between symbols of a prelinked object */
+	/* static call trampolines are patched at run time, their tails never run */
+	if (insn->func->bind == STB_GLOBAL && !strncmp(insn->func->name, "__SCT__", 7))
+		return true;
 	/* ud2 (or a jump to one) after a call that does not return */
 	if (prev && ((prev->flags & IF_DEAD_END) || (prev->call_dest && cfg_func_noreturn(cfg, prev->call_dest))) &&
 	    (insn->kind == INSN_BUG ||
@@ -53,21 +56,60 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 	return leads_to_sanitizer(cfg, insn);
 }
 
+/* 6.12 names each function once: was it named already? */
+static bool function_warned(const struct findings *fs, const struct instr *insn)
+{
+	if (!insn->func)
+		return false;
+	for (size_t i = fs->nr; i-- > 0;) {
+		const struct finding *f = &fs->items[i];
+
+		if (f->function && f->section && !strcmp(f->function, insn->func->name) &&
+		    !strcmp(f->section, insn->sec->name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 6.12 goes on after the first unreachable instruction, and explains code
+ * after a call that ended a path as a missing __noreturn on the callee.
+ */
+static int report_612(struct findings *fs, const struct instr *insn, const struct instr *prev)
+{
+	if (function_warned(fs, insn))
+		return 1;
+	if (prev && (prev->flags & IF_DEAD_END) && prev->call_dest)
+		findings_add(fs, "missing-noreturn", insn->sec, insn->offset,
+			     "%s() is missing a __noreturn annotation", prev->call_dest->name);
+	else
+		findings_add(fs, "unreachable", insn->sec, insn->offset, "unreachable instruction");
+	return 1;
+}
+
 int validate_reachable(struct cfg *cfg, struct findings *fs)
 {
+	int warnings = 0;
+
 	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
 		struct code_section *cs = &cfg->csecs[s];
 
 		for (size_t i = 0; i < cs->nr; i++) {
 			struct instr *insn = &cs->insns[i];
+			const struct instr *prev = i ? &cs->insns[i - 1] : NULL;
 
 			if (insn->flags & (IF_VISITED | IF_VISITED_UA))
 				continue;
-			if (expected_unreachable(cfg, insn, i ? &cs->insns[i - 1] : NULL))
+			if (expected_unreachable(cfg, insn, prev))
 				continue;
+			if (cfg->opts.kernel_6_12) {
+				warnings += report_612(fs, insn, prev);
+				continue;
+			}
+			/* 6.1 stops at the first one */
 			findings_add(fs, "unreachable", insn->sec, insn->offset, "unreachable instruction");
 			return 1;
 		}
 	}
-	return 0;
+	return warnings;
 }

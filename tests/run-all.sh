@@ -84,9 +84,30 @@ unit_stage() {
   fi
 }
 
+SUBSET_SLUGS="net_key drivers_md"
+
 unit_stage
 run_stage fixtures "$top/tests/scripts/fixtures.sh"; record_script fixtures
 run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script corpus
+
+# The same subset (built by the corpus stage) for the foundation checks: `orc dump` line for
+# line against the reference's --dump=orc, and `alternatives --json` entry counts against the
+# relocated entries of .altinstructions/.parainstructions.
+subset_dirs=()
+corpus_dir=$("$top/tests/scripts/corpus-build.sh" --print-dir)
+for k in 6.1 6.12; do
+  for d in $SUBSET_SLUGS; do
+    [[ -d $corpus_dir/$k/$d ]] && subset_dirs+=("$corpus_dir/$k/$d")
+  done
+done
+if ((${#subset_dirs[@]})); then
+  run_stage orc-dump "$top/tests/scripts/orc-dump-corpus.sh" --all "${subset_dirs[@]}"; record_script orc-dump
+  run_stage alt-count "$top/tests/scripts/special-corpus.sh" "${subset_dirs[@]}"; record_script alt-count
+else
+  echo "orc-dump, alt-count: skipped (no corpus subset was built)"
+  record orc-dump 0 0 1
+  record alt-count 0 0 1
+fi
 
 echo
 echo "== summary"

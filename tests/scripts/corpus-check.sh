@@ -4,7 +4,7 @@
 #
 #   corpus-check.sh [--subset|--full] [-j N] [DIR...]
 #
-#   --subset  net/key of 6.1 and 6.12, built first with corpus-build.sh when missing; skipped
+#   --subset  net/key and drivers/md of 6.1 and 6.12, built first with corpus-build.sh when missing; skipped
 #             (not failed) when the kernel packages are absent and cannot be installed
 #   --full    every captured object of the corpus (the default without DIR)
 #   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything)
@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
 results=${BUILD:-$top/build}/corpus-results
-SUBSET_DIRS=(net/key)
+SUBSET_DIRS=(net/key drivers/md)   # drivers/md: dm-crypt/raid5-ppl carry pushf;pop alternatives
 KERNELS=(6.1 6.12)
 
 usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...]" >&2; exit 2; }

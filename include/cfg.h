@@ -56,6 +56,7 @@ enum instr_flag {
 	IF_VISITED_UA    = 1u << 9,   /* validated with uaccess on */
 	IF_ENTRY         = 1u << 10,
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
+	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (sites_hacks.c) */
 };
 
 struct instr {
@@ -93,6 +94,9 @@ struct cfg_options {
 	bool ibt;                       /* --ibt */
 	bool link;                      /* --link */
 	bool hack_jump_label;
+	bool hack_noinstr;              /* --hacks=noinstr: NOP profiling calls in noinstr text */
+	bool mcount;                    /* --mcount: __fentry__ calls become __mcount_loc entries */
+	bool mnop;                      /* --mnop (6.12; 6.1 always NOPs them under --mcount) */
 	bool rethunk;
 	bool kernel_6_12;               /* 6.12 rules (noreturn list, hint numbers) */
 	enum alt_layout alt_layout;

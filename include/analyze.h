@@ -31,4 +31,32 @@ int analyze_file(const char *path, const struct analyze_options *opts, struct fi
 /* Run fn(arg) on a thread with a stack deep enough for path recursion. */
 int analyze_on_big_stack(int (*fn)(void *), void *arg);
 
+/*
+ * An analysed object kept open for inspection (explain, cfg, check --cfi):
+ * the CFG with every instruction's validated state.  Release with
+ * analyze_close().
+ */
+struct analysis {
+	struct objfile *file;
+	struct cfg cfg;
+	enum orc_format orc_format;   /* the format analyze_file would write */
+};
+
+/*
+ * Like analyze_file() without writing: returns the number of findings
+ * (>= 0) with *an ready to inspect, or -1 (err set; nothing to close).
+ */
+int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
+		 struct analysis *an, struct ao_error *err);
+void analyze_close(struct analysis *an);
+
+/*
+ * Run fn(ctx, i) for every i < nr_jobs on up to nr_threads worker threads,
+ * each with a stack as deep as analyze_on_big_stack() gives; jobs are taken
+ * in index order from a shared counter.  Returns 0, or -1 when no thread
+ * could be started (then every job ran on the calling thread).
+ */
+int analyze_parallel(unsigned nr_threads, size_t nr_jobs, void (*fn)(void *ctx, size_t i),
+		     void *ctx);
+
 #endif

@@ -32,26 +32,45 @@ static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct a
 	return ret;
 }
 
+int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
+		 struct analysis *an, struct ao_error *err)
+{
+	int warnings;
+
+	memset(an, 0, sizeof(*an));
+	if (objf_open(&an->file, path, err))
+		return -1;
+	if (cfg_build(&an->cfg, an->file, &opts->cfg, err))
+		goto fail;
+	warnings = validate_run(&an->cfg, fs, &opts->validate);
+	if (warnings < 0)
+		goto fail;
+	prefix_propagate(&an->cfg);
+	an->orc_format = pick_format(an->file, opts);
+	return warnings;
+fail:
+	analyze_close(an);
+	return -1;
+}
+
+void analyze_close(struct analysis *an)
+{
+	cfg_free(&an->cfg);
+	objf_close(an->file);
+	memset(an, 0, sizeof(*an));
+}
+
 int analyze_file(const char *path, const struct analyze_options *opts, struct findings *fs,
 		 struct ao_error *err)
 {
-	struct objfile *f = NULL;
-	struct cfg cfg = { 0 };
-	int warnings = -1;
+	struct analysis an;
+	int warnings = analyze_open(path, opts, fs, &an, err);
 
-	if (objf_open(&f, path, err))
-		return -1;
-	if (cfg_build(&cfg, f, &opts->cfg, err))
-		goto out;
-	warnings = validate_run(&cfg, fs, &opts->validate);
 	if (warnings < 0)
-		goto out;
-	prefix_propagate(&cfg);
-	if (opts->write_orc && generate_and_write(&cfg, f, opts, err))
+		return -1;
+	if (opts->write_orc && generate_and_write(&an.cfg, an.file, opts, err))
 		warnings = -1;
-out:
-	cfg_free(&cfg);
-	objf_close(f);
+	analyze_close(&an);
 	return warnings;
 }
 
@@ -82,4 +101,63 @@ int analyze_on_big_stack(int (*fn)(void *), void *arg)
 	pthread_join(t, NULL);
 	pthread_attr_destroy(&attr);
 	return c.ret;
+}
+
+/* The shared queue of analyze_parallel(): the next job index to take. */
+struct job_queue {
+	pthread_mutex_t lock;
+	size_t next, nr;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+};
+
+static int worker_main(void *p)
+{
+	struct job_queue *q = p;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&q->lock);
+		i = q->next < q->nr ? q->next++ : q->nr;
+		pthread_mutex_unlock(&q->lock);
+		if (i == q->nr)
+			return 0;
+		q->fn(q->ctx, i);
+	}
+}
+
+static void *worker_thread(void *p)
+{
+	worker_main(p);
+	return NULL;
+}
+
+int analyze_parallel(unsigned nr_threads, size_t nr_jobs, void (*fn)(void *ctx, size_t i),
+		     void *ctx)
+{
+	struct job_queue q = { .nr = nr_jobs, .fn = fn, .ctx = ctx };
+	pthread_t tids[256];
+	pthread_attr_t attr;
+	unsigned started = 0;
+
+	if (nr_threads > 256)
+		nr_threads = 256;
+	if (nr_threads > nr_jobs)
+		nr_threads = (unsigned)nr_jobs;
+	pthread_mutex_init(&q.lock, NULL);
+	if (!pthread_attr_init(&attr)) {
+		/* Same depth as analyze_on_big_stack(): path recursion per branch. */
+		if (!pthread_attr_setstacksize(&attr, (size_t)512 << 20))
+			while (started < nr_threads &&
+			       !pthread_create(&tids[started], &attr, worker_thread, &q))
+				started++;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		worker_main(&q);   /* no thread at all: run them here, shallow stack or not */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	pthread_mutex_destroy(&q.lock);
+	return started ? 0 : -1;
 }

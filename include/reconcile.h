@@ -10,6 +10,8 @@
 #ifndef ALTORC_RECONCILE_H
 #define ALTORC_RECONCILE_H
 
+#include <stddef.h>
+
 #include "cfg.h"
 #include "findings.h"
 
@@ -18,5 +20,12 @@
  * after adding one warning to fs (validation then stops that function).
  */
 int reconcile_on_visit(struct cfg *cfg, struct findings *fs, struct instr *insn);
+
+/*
+ * Name one side of a site for reports: "original", "replacement 2 (feature
+ * 9*32+20, not; .altinstructions entry 7)", or a paravirt template.
+ */
+void reconcile_describe_side(const struct cfg *cfg, const struct alt_group *g, char *buf,
+			     size_t size);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "analyze.h"
 #include "orc_gen.h"
+#include "paravirt_native.h"
 #include "prefix.h"
 
 static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o)
@@ -45,6 +46,8 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	warnings = validate_run(&an->cfg, fs, &opts->validate);
 	if (warnings < 0)
 		goto fail;
+	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */
+	warnings += pv_check_sites(&an->cfg, fs);
 	prefix_propagate(&an->cfg);
 	an->orc_format = pick_format(an->file, opts);
 	return warnings;

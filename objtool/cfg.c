@@ -140,5 +140,6 @@ void cfg_free(struct cfg *cfg)
 	stack_pool_free(cfg->states);
 	arch_decoder_free(cfg->decoder);
 	special_free_alternatives(&cfg->alts);
+	special_free_paravirt(&cfg->pv);   /* read by --paravirt-native */
 	cfg->file = NULL;
 }

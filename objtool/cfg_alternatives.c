@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "paravirt_native.h"
 
 #define FEATURE_POPCNT (4 * 32 + 23)
 #define FEATURE_SMAP   (9 * 32 + 20)
@@ -209,6 +210,38 @@ static int add_alternatives(struct cfg *cfg)
 	return 0;
 }
 
+int alt_site_group(struct cfg *cfg, struct instr *orig, uint32_t len, struct alt_group **out)
+{
+	struct alt_group *g = orig->alt_group;
+
+	*out = NULL;
+	if (g && (g->orig_group || g->first != orig))
+		return 0;   /* inside another site or a replacement */
+	if (!g)
+		g = new_orig_group(cfg, orig, len);
+	if (!g)
+		return -1;
+	*out = g;
+	return 0;
+}
+
+struct alt_group *alt_new_side(struct cfg *cfg, struct alt_group *og)
+{
+	struct alt_group *ng = new_group(cfg);
+
+	if (!ng)
+		return NULL;
+	ng->orig_group = og;
+	ng->states = og->states;
+	ng->len = og->len;
+	return ng;
+}
+
+int alt_add_branch(struct cfg *cfg, struct instr *orig, struct instr *first)
+{
+	return add_branch(cfg, orig, first, false, NULL);
+}
+
 static int add_jump_labels(struct cfg *cfg, struct jump_label_table *jl)
 {
 	for (size_t k = 0; k < jl->nr; k++) {
@@ -263,6 +296,8 @@ int cfg_add_special_branches(struct cfg *cfg)
 	if (special_read_alternatives(cfg->file, cfg->opts.alt_layout, &cfg->alts, cfg->err))
 		return -1;
 	if (add_alternatives(cfg))
+		return -1;
+	if (cfg->opts.paravirt_native && pv_native_add_branches(cfg))
 		return -1;
 	if (special_read_jump_labels(cfg->file, &jl, cfg->err))
 		return -1;

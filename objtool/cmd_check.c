@@ -32,7 +32,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: altorc check [--orc] [--uaccess] [--stackval] [--kernel=6.1|6.12]\n"
-		"                    [--alt-layout=v1|v2] FILE...\n"
+		"                    [--alt-layout=v1|v2] [--paravirt-native [--pv-dwarf=FILE]]\n"
+		"                    FILE...\n"
 		"  Validate stack state along every path (alternatives included).\n"
 		"  Exit status: 0 clean, 1 findings, 2 unusable input.\n");
 }
@@ -54,6 +55,10 @@ int cmd_check(int argc, char **argv)
 			a.validate.uaccess = a.cfg.uaccess = true;
 		} else if (!strcmp(s, "--stackval")) {
 			a.validate.stackval = true;
+		} else if (!strcmp(s, "--paravirt-native")) {
+			a.cfg.paravirt_native = true;
+		} else if (!strncmp(s, "--pv-dwarf=", 11)) {
+			a.cfg.pv_dwarf = s + 11;
 		} else if (!strcmp(s, "--kernel=6.12")) {
 			a.cfg.kernel_6_12 = true;
 		} else if (!strcmp(s, "--kernel=6.1")) {

@@ -2,8 +2,10 @@
 /*
  * altorc objtool ARGS... FILE.o: the kbuild-compatible entry point.  Takes
  * every argument the 6.1 and 6.12 kbuilds pass to objtool, validates the
- * stack and writes ORC.  Actions we do not perform yet are named once on
- * stderr and do not fail the build, as objtool's own warnings do not.
+ * stack, and rewrites the object as the reference does: ORC, the call-site
+ * and ENDBR annotation sections, __pfx_ symbols and the --hacks rewrites
+ * (include/sites.h), all in one atomic write.  An object that already has
+ * what we would add is refused (exit 2) and left untouched.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,68 +13,47 @@
 
 #include "analyze.h"
 #include "commands.h"
+#include "orc_gen.h"
+#include "sites.h"
 
 struct objtool_args {
 	struct analyze_options a;
-	bool orc;
+	struct sites_options sites;
 	const char *file;
-	const char *unimplemented[16];
-	int nr_unimplemented;
 };
 
-static void not_done(struct objtool_args *o, const char *what)
-{
-	if (o->nr_unimplemented < 16)
-		o->unimplemented[o->nr_unimplemented++] = what;
-}
-
+/* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
 	"--sls", "--noinstr", "--backtrace", "--stats", "--no-unreachable", "--sec-address",
-	"--mnop", "--module", "--unret", "--dry-run", "--verbose", "-v",
+	"--unret", "--dry-run", "--verbose", "-v",
 };
 
-/* Flags whose only effect is sections or rewrites we do not produce yet. */
-static const struct { const char *flag; const char *what; } pending_flags[] = {
-	{ "--retpoline",   "--retpoline (.retpoline_sites)" },
-	{ "--rethunk",     "--rethunk (.return_sites)" },
-	{ "--static-call", "--static-call (.static_call_sites)" },
-	{ "--mcount",      "--mcount (__mcount_loc)" },
-	{ "--cfi",         "--cfi (.cfi_sites)" },
-};
-
-static int parse_flag(struct objtool_args *o, const char *arg)
+static int parse_hacks(struct objtool_args *o, const char *list)
 {
-	for (size_t i = 0; i < sizeof(ignored_flags) / sizeof(*ignored_flags); i++)
-		if (!strcmp(arg, ignored_flags[i]))
-			return 0;
-	for (size_t i = 0; i < sizeof(pending_flags) / sizeof(*pending_flags); i++)
-		if (!strcmp(arg, pending_flags[i].flag)) {
-			not_done(o, pending_flags[i].what);
-			return 0;
-		}
-	if (!strcmp(arg, "--orc"))
-		o->orc = true;
-	else if (!strcmp(arg, "--uaccess"))
-		o->a.validate.uaccess = o->a.cfg.uaccess = true;
-	else if (!strcmp(arg, "--stackval"))
-		o->a.validate.stackval = true;
-	else if (!strcmp(arg, "--ibt")) {
-		o->a.cfg.ibt = true;
-		not_done(o, "--ibt (.ibt_endbr_seal)");
-	} else if (!strcmp(arg, "--link"))
-		o->a.cfg.link = true;
-	else if (!strcmp(arg, "--hacks=jump_label")) {
-		o->a.cfg.hack_jump_label = true;
-		not_done(o, "--hacks=jump_label (NOP rewrite of static branches)");
-	} else if (!strcmp(arg, "--hacks=noinstr"))
-		not_done(o, "--hacks=noinstr");
-	else if (!strcmp(arg, "--hacks=skylake"))
-		not_done(o, "--hacks=skylake (.call_sites)");
-	else if (!strncmp(arg, "--prefix=", 9)) {
+	char buf[128];
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	strcpy(buf, list);
+	for (char *save = NULL, *h = strtok_r(buf, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(h, "jump_label"))
+			o->a.cfg.hack_jump_label = true;
+		else if (!strcmp(h, "noinstr"))
+			o->a.cfg.hack_noinstr = true;
+		else if (!strcmp(h, "skylake"))
+			o->sites.skylake = true;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_version_flag(struct objtool_args *o, const char *arg)
+{
+	if (!strncmp(arg, "--prefix=", 9)) {
 		/* --prefix came with 6.2; the v2 ORC layout with 6.3: treat as the new rules */
 		o->a.cfg.prefix = (unsigned)strtoul(arg + 9, NULL, 10);
 		o->a.cfg.kernel_6_12 = true;
-		not_done(o, "--prefix (__pfx_ symbols)");
 	} else if (!strcmp(arg, "--orc-format=v1"))
 		o->a.orc_format = ORC_FORMAT_V1;
 	else if (!strcmp(arg, "--orc-format=v2")) {
@@ -86,8 +67,48 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 		o->a.cfg.kernel_6_12 = true;
 	else if (!strcmp(arg, "--kernel=6.1"))
 		o->a.cfg.kernel_6_12 = false;
+	else if (!strcmp(arg, "--paravirt-native"))
+		o->a.cfg.paravirt_native = true;
+	else if (!strncmp(arg, "--pv-dwarf=", 11))
+		o->a.cfg.pv_dwarf = arg + 11;
 	else
 		return -1;
+	return 0;
+}
+
+static int parse_flag(struct objtool_args *o, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(ignored_flags) / sizeof(*ignored_flags); i++)
+		if (!strcmp(arg, ignored_flags[i]))
+			return 0;
+	if (!strcmp(arg, "--orc"))
+		o->a.write_orc = o->sites.orc = true;
+	else if (!strcmp(arg, "--uaccess"))
+		o->a.validate.uaccess = o->a.cfg.uaccess = true;
+	else if (!strcmp(arg, "--stackval"))
+		o->a.validate.stackval = true;
+	else if (!strcmp(arg, "--retpoline"))
+		o->sites.retpoline = true;
+	else if (!strcmp(arg, "--rethunk"))
+		o->sites.rethunk = o->a.cfg.rethunk = true;
+	else if (!strcmp(arg, "--static-call"))
+		o->sites.static_call = true;
+	else if (!strcmp(arg, "--cfi"))
+		o->sites.cfi = true;
+	else if (!strcmp(arg, "--mcount"))
+		o->a.cfg.mcount = true;
+	else if (!strcmp(arg, "--mnop"))
+		o->a.cfg.mnop = true;
+	else if (!strcmp(arg, "--module"))
+		o->sites.module = true;
+	else if (!strcmp(arg, "--ibt"))
+		o->a.cfg.ibt = o->sites.ibt = true;
+	else if (!strcmp(arg, "--link"))
+		o->a.cfg.link = true;
+	else if (!strncmp(arg, "--hacks=", 8))
+		return parse_hacks(o, arg + 8);
+	else
+		return parse_version_flag(o, arg);
 	return 0;
 }
 
@@ -97,21 +118,83 @@ static void usage(FILE *out)
 		"usage: altorc objtool [OBJTOOL FLAGS] FILE.o\n"
 		"  Accepts the flags kbuild passes to objtool (6.1 and 6.12): --orc, --uaccess,\n"
 		"  --retpoline, --rethunk, --sls, --static-call, --ibt, --link, --module,\n"
-		"  --prefix=N, --hacks=jump_label|noinstr|skylake, --stackval, ...\n"
+		"  --prefix=N, --hacks=jump_label,noinstr,skylake, --mcount, --mnop, --cfi,\n"
+		"  --stackval, ...  Each adds what the reference objtool adds (ORC, .*_sites,\n"
+		"  .ibt_endbr_seal, __mcount_loc, __pfx_ symbols, NOP rewrites); an object\n"
+		"  that already has them is refused (exit 2) and left as it was.\n"
 		"  ORC layout: v2 when --prefix is given (kernels 6.2+), else v1; force with\n"
-		"  --orc-format=v1|v2.  --alt-layout=v1|v2 forces the .altinstructions layout.\n");
+		"  --orc-format=v1|v2.  --alt-layout=v1|v2 forces the .altinstructions layout.\n"
+		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
+		"  templates (pushf; pop %%rax ...) at .parainstructions sites; type numbers\n"
+		"  from the DWARF of FILE.o, or of FILE.\n");
+}
+
+/* ORC and the staged site edits, in one write. */
+static int write_all(struct analysis *an, const struct objtool_args *o, struct ao_error *err)
+{
+	static const struct objf_edits none;
+	struct orc_gen_table t = { 0 };
+	int ret = 0;
+
+	if (o->a.write_orc) {
+		ret = orc_generate(&an->cfg, an->orc_format, &t);
+		if (ret && !err->message[0])
+			ao_fail(err, AO_ERR_ANALYSIS, "%s: ORC generation failed", o->file);
+		if (!ret)
+			ret = orc_write(an->file, &t, NULL, 0, err);
+		orc_gen_free(&t);
+	}
+	/* No ORC to write (or none asked for): the site edits still go out. */
+	if (!ret && an->file->staged)
+		ret = objf_write_edits(an->file, &none, err);
+	return ret;
+}
+
+static bool has_edits(const struct objf_edits *e)
+{
+	return e->nr_secs || e->nr_patches || e->nr_syms || e->nr_rel_types;
+}
+
+/* A second run must not add a second copy of anything: check before analysing. */
+static int refuse_processed(const struct objtool_args *o, struct ao_error *err)
+{
+	struct objfile *f;
+	int r;
+
+	if (objf_open(&f, o->file, err))
+		return -1;
+	r = sites_check_fresh(f, &o->sites, o->a.cfg.prefix, err);
+	objf_close(f);
+	return r;
 }
 
 static int run(void *p)
 {
 	struct objtool_args *o = p;
 	struct findings fs;
+	struct analysis an;
+	struct sites_out out = { 0 };
 	struct ao_error err = { 0 };
 	int r;
 
+	if (refuse_processed(o, &err)) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
 	findings_init(&fs, o->file, 1);
-	r = analyze_file(o->file, &o->a, &fs, &err);
+	r = analyze_open(o->file, &o->a, &fs, &an, &err);
 	findings_free(&fs);
+	if (r < 0) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	r = sites_build(&an.cfg, &o->sites, &out, &err);
+	if (!r && has_edits(&out.edits))
+		objf_stage(an.file, &out.edits);
+	if (!r)
+		r = write_all(&an, o, &err);
+	sites_free(&out);
+	analyze_close(&an);
 	if (r < 0) {
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
@@ -144,13 +227,6 @@ int cmd_objtool(int argc, char **argv)
 	if (!o.file) {
 		usage(stderr);
 		return EXIT_UNUSABLE;
-	}
-	o.a.write_orc = o.orc;
-	if (o.nr_unimplemented && getenv("ALTORC_QUIET_PENDING") == NULL) {
-		fprintf(stderr, "altorc: %s: not implemented yet, skipped:", o.file);
-		for (int i = 0; i < o.nr_unimplemented; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", o.unimplemented[i]);
-		fprintf(stderr, "\n");
 	}
 	return analyze_on_big_stack(run, &o);
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Paravirt patch sites (.parainstructions) as branches (paravirt_native.c).
+ *
+ * What the kernel may write over a site of LEN bytes:
+ *  - 6.1 (and every kernel since 5.13): a direct `call` to the op (5 bytes)
+ *    followed by NOPs, or NOPs only.  Both are stack-neutral, so the site
+ *    needs no ORC entry of its own; pv_check_sites() checks, after
+ *    validation, that the original is stack-neutral too (else the states
+ *    after the patched and the unpatched site would differ).
+ *  - before 5.13, native_patch() (arch/x86/kernel/paravirt_patch.c) could
+ *    also write a short native template, see pv_native_templates().  Two of
+ *    them move the stack: irq.save_fl `pushf; pop %rax` and irq.restore_fl
+ *    `push %rdi; popf`, 8 bytes more between their two instructions.  With
+ *    --paravirt-native each site whose type maps to a template becomes an
+ *    alternative of the CFG (template + NOP padding), so validation checks
+ *    it and ORC gets the RIP+1 entries that objtool of that time never
+ *    emitted.  Types map to templates through the DWARF layout of struct
+ *    paravirt_patch_template (dwarf_paravirt.h).
+ */
+#ifndef ALTORC_PARAVIRT_NATIVE_H
+#define ALTORC_PARAVIRT_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "findings.h"
+
+struct pv_template {
+	const char *member;     /* in struct paravirt_patch_template: "irq.save_fl" */
+	uint8_t len;
+	uint8_t bytes[4];
+	const char *text;       /* "pushf; pop %rax" */
+};
+
+/* The native templates of x86-64 before 5.13; *nr gets their count. */
+const struct pv_template *pv_native_templates(size_t *nr);
+
+/*
+ * --paravirt-native, during cfg_build: read .parainstructions into cfg->pv,
+ * map types to templates from DWARF, and add each template as an
+ * alternative branch of its site.  Says once on stderr when no DWARF
+ * carries the struct (the sites stay plain calls).  -1 with cfg->err set on
+ * unusable input.
+ */
+int pv_native_add_branches(struct cfg *cfg);
+
+/* "paravirt site type 30 (.parainstructions entry 4): native template" for reports. */
+void pv_native_describe(const struct cfg *cfg, const struct instr *site, char *buf, size_t size);
+
+/*
+ * After validation: each site's original must leave the site with the state
+ * it entered with, as the patched call or NOPs do.  Returns the number of
+ * warnings added to fs.
+ */
+int pv_check_sites(struct cfg *cfg, struct findings *fs);
+
+/*
+ * Helpers of cfg_alternatives.c for other kinds of branches over a site.
+ * alt_site_group: the original-side group that starts at orig (created
+ * over len bytes when there is none) in *out, NULL when orig lies inside
+ * another site; -1 (cfg->err set) when out of memory.
+ */
+int alt_site_group(struct cfg *cfg, struct instr *orig, uint32_t len, struct alt_group **out);
+/* A new replacement side of og; its instructions are the caller's. */
+struct alt_group *alt_new_side(struct cfg *cfg, struct alt_group *og);
+int alt_add_branch(struct cfg *cfg, struct instr *orig, struct instr *first);
+
+#endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "orc_gen.h"
 #include "paravirt_native.h"
 #include "reconcile.h"
 
@@ -215,4 +216,75 @@ int reconcile_on_visit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 	    (insn->flags & (IF_VISITED | IF_VISITED_UA)) != (IF_VISITED | IF_VISITED_UA))
 		check_exit(cfg, fs, insn);
 	return 0;
+}
+
+/* ---- views for reports ---- */
+
+const struct alt_group *reconcile_entry_side(const struct cfg *cfg, size_t index)
+{
+	for (size_t k = 0; k < cfg->nr_groups; k++) {
+		const struct alt_group *g = cfg->groups[k];
+
+		if (g->orig_group && g->entry && g->entry->index == index)
+			return g;
+	}
+	return NULL;
+}
+
+size_t reconcile_side_steps(const struct cfg *cfg, const struct alt_group *g,
+			    struct side_step *steps, size_t max)
+{
+	size_t n = 0;
+
+	if (!g->first)
+		return 0;
+	for (struct instr *i = g->first; i && n < max; i = side_next(g, i)) {
+		struct side_step *s = &steps[n++];
+
+		memset(s, 0, sizeof(*s));
+		s->insn = i;
+		s->off = (uint32_t)(i->offset - g->first->offset);
+		s->padding = i == g->nop;
+		s->reached = i->state != NULL;
+		if (s->reached) {
+			s->before = *i->state;
+			s->after = *i->state;
+			if (!step(cfg, i, &s->after))
+				s->after = s->before;
+		}
+	}
+	return n;
+}
+
+static bool same_orc(enum orc_format fmt, const struct stack_state *a, const struct stack_state *b)
+{
+	struct orc_entry ea, eb;
+
+	if (!a || !b)
+		return a == b;
+	if (orc_entry_from_state(fmt, a, &ea) || orc_entry_from_state(fmt, b, &eb))
+		return false;
+	return !memcmp(&ea, &eb, sizeof(ea));
+}
+
+size_t reconcile_extra_orc(const struct cfg *cfg, const struct alt_group *g, enum orc_format fmt,
+			   uint32_t *offs, size_t max)
+{
+	const struct alt_group *og = site_of(g);
+	const struct stack_state *prev = NULL;
+	size_t n = 0;
+
+	for (uint32_t k = 0; k < og->len; k++) {
+		const struct stack_state *st = g->states[k];
+
+		if (!st)
+			continue;
+		if (k && !side_at(og, k) && !same_orc(fmt, prev, st)) {
+			if (n < max)
+				offs[n] = k;
+			n++;
+		}
+		prev = st;
+	}
+	return n;
 }

@@ -15,6 +15,7 @@
 
 enum cfi_class {
 	CFI_AGREE = 0,
+	CFI_EQUIVALENT,          /* different base register holding the same value (DRAP setup) */
 	CFI_CFA_OFFSET,          /* same base register, different offset */
 	CFI_CFA_REGISTER,        /* different base register */
 	CFI_ALTORC_UNDEFINED,    /* altorc has no CFA where DWARF has one */

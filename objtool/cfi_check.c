@@ -18,7 +18,8 @@
 const char *cfi_class_name(enum cfi_class c)
 {
 	static const char *const names[CFI_NR_CLASSES] = {
-		[CFI_AGREE] = "agree", [CFI_CFA_OFFSET] = "cfa-offset",
+		[CFI_AGREE] = "agree", [CFI_EQUIVALENT] = "agree-via-register",
+		[CFI_CFA_OFFSET] = "cfa-offset",
 		[CFI_CFA_REGISTER] = "cfa-register", [CFI_ALTORC_UNDEFINED] = "altorc-undefined",
 		[CFI_DWARF_UNDEFINED] = "dwarf-undefined",
 		[CFI_DWARF_EXPRESSION] = "dwarf-expression",
@@ -44,7 +45,54 @@ struct cfa_rule {
 	Dwarf_Small value_type;
 	Dwarf_Signed reg;
 	Dwarf_Signed offset;
+	const uint8_t *expr;         /* for expression rules */
+	Dwarf_Signed expr_len;
 };
+
+#define OP_BREG0  0x70
+#define OP_BREG15 0x7f
+#define OP_DEREF  0x06
+
+/*
+ * gcc's DRAP frames give the CFA as "DW_OP_breg<N> <off>; DW_OP_deref",
+ * i.e. *(reg + off): altorc's (and ORC's) indirect CFA.  Decode that one
+ * form; anything else stays an opaque expression.
+ */
+static bool deref_expr(const struct cfa_rule *r, int *reg, int64_t *off)
+{
+	const uint8_t *p = r->expr, *end = r->expr + r->expr_len;
+	uint64_t v = 0;
+	unsigned shift = 0;
+	uint8_t b = 0x80;
+
+	if (!p || r->expr_len < 3 || *p < OP_BREG0 || *p > OP_BREG15)
+		return false;
+	*reg = *p++ - OP_BREG0;
+	while (p < end && (b & 0x80) && shift < 64) {
+		b = *p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	}
+	if (b & 0x80 || p + 1 != end || *p != OP_DEREF)
+		return false;
+	if (shift < 64 && (b & 0x40))
+		v |= ~0ull << shift;   /* sign-extend the SLEB128 */
+	*off = (int64_t)v;
+	return true;
+}
+
+static enum cfi_class classify_expr(const struct stack_state *st, const struct cfa_rule *r)
+{
+	int reg;
+	int64_t off;
+
+	if (!deref_expr(r, &reg, &off))
+		return CFI_DWARF_EXPRESSION;
+	if ((st->cfa.base == REG_BP_INDIRECT && reg == REG_BP) ||
+	    (st->cfa.base == REG_SP_INDIRECT && reg == REG_SP))
+		return st->cfa.offset == off ? CFI_AGREE : CFI_CFA_OFFSET;
+	return CFI_CFA_REGISTER;
+}
 
 struct cfi_walk {
 	struct cfg *cfg;
@@ -59,20 +107,31 @@ struct cfi_walk {
 static enum cfi_class classify(const struct stack_state *st, const struct cfa_rule *r)
 {
 	if (r->value_type == DW_EXPR_EXPRESSION || r->value_type == DW_EXPR_VAL_EXPRESSION)
-		return CFI_DWARF_EXPRESSION;
+		return classify_expr(st, r);
 	if (r->reg == DW_FRAME_UNDEFINED_VAL || r->reg == DW_FRAME_SAME_VAL || r->reg < 0 ||
 	    r->reg >= NR_CFI_REGS)
 		return st->cfa.base == REG_UNDEFINED ? CFI_AGREE : CFI_DWARF_UNDEFINED;
 	if (st->cfa.base == REG_UNDEFINED)
 		return CFI_ALTORC_UNDEFINED;
-	if (st->cfa.base != r->reg)
+	if (st->cfa.base != r->reg) {
+		/* DWARF names a register that altorc knows holds CFA - offset. */
+		const struct reg_loc *v = &st->vals[r->reg];
+
+		if (v->base == REG_CFA && v->offset == -r->offset)
+			return CFI_EQUIVALENT;
 		return CFI_CFA_REGISTER;
+	}
 	return st->cfa.offset == r->offset ? CFI_AGREE : CFI_CFA_OFFSET;
 }
 
 static void describe_rule(const struct cfa_rule *r, char *buf, size_t size)
 {
-	if (r->value_type == DW_EXPR_EXPRESSION || r->value_type == DW_EXPR_VAL_EXPRESSION)
+	int reg;
+	int64_t off;
+
+	if (deref_expr(r, &reg, &off))
+		snprintf(buf, size, "*(%s%+lld)", arch_reg_name((unsigned)reg), (long long)off);
+	else if (r->value_type == DW_EXPR_EXPRESSION || r->value_type == DW_EXPR_VAL_EXPRESSION)
 		snprintf(buf, size, "an expression");
 	else if (r->reg >= 0 && r->reg < NR_CFI_REGS)
 		snprintf(buf, size, "%s%+lld", arch_reg_name((unsigned)r->reg), (long long)r->offset);
@@ -114,7 +173,7 @@ static void compare_insn(struct cfi_walk *w, struct code_section *cs, size_t idx
 	c = classify(insn->state, r);
 	w->sum->compared++;
 	w->sum->by_class[c]++;
-	if (c != CFI_AGREE)
+	if (c != CFI_AGREE && c != CFI_EQUIVALENT)
 		report(w, insn, c, r);
 }
 
@@ -164,7 +223,7 @@ static int walk_fde(struct cfi_walk *w, const struct dwarf_obj *d, Dwarf_Fde fde
 		return 0;   /* an FDE for code altorc does not model */
 	w->sum->fdes++;
 	for (pc = low; pc < low + len;) {
-		struct cfa_rule r;
+		struct cfa_rule r = { 0 };
 		Dwarf_Signed offset_relevant;
 		Dwarf_Ptr block;
 		Dwarf_Addr row_pc, next;
@@ -177,6 +236,10 @@ static int walk_fde(struct cfi_walk *w, const struct dwarf_obj *d, Dwarf_Fde fde
 			break;
 		if (ret != DW_DLV_OK)
 			return dwarf_obj_fail(d, e, err, "FDE row");
+		if (r.value_type == DW_EXPR_EXPRESSION || r.value_type == DW_EXPR_VAL_EXPRESSION) {
+			r.expr = block;
+			r.expr_len = r.offset;   /* libdwarf returns the block length there */
+		}
 		if (!more || next > low + len || next <= pc)
 			next = low + len;
 		compare_range(w, sec, base_off + (pc - low), base_off + (next - low), &r);

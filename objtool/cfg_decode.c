@@ -50,8 +50,16 @@ static int decode_section(struct cfg *cfg, struct objsec *sec)
 	struct insn_decoded d;
 	uint64_t off;
 
-	if (objf_sec_data(sec))
+	/*
+	 * Relocations are loaded here, not on first lookup: objf_rel_at() cannot
+	 * report a bad table and would read it as "no relocation" (found by
+	 * tests/scripts/malformed.sh).  Lazy loads leave their error in the
+	 * file's own holder, so hand it to the caller's.
+	 */
+	if (objf_sec_data(sec) || objf_sec_rels(sec)) {
+		*cfg->err = cfg->file->err;
 		return -1;
+	}
 	cs->sec = sec;
 	cs->is_text = sec_is_text(sec->name);
 	cs->noinstr = sec_is_noinstr(sec->name);

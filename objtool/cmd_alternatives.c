@@ -358,6 +358,14 @@ static int alts_print_json(struct alts_ctx *c)
 
 /* ---- driver ---------------------------------------------------------------- */
 
+static int alts_preload_rels(struct objfile *f, struct objsec *sec, struct ao_error *err)
+{
+	if (!sec || objf_sec_rels(sec) == 0)
+		return 0;
+	*err = f->err;
+	return -1;
+}
+
 static int alts_load(struct alts_ctx *c, const struct alts_opts *o, struct ao_error *err)
 {
 	if (objf_open(&c->f, o->file, err) < 0)
@@ -365,6 +373,18 @@ static int alts_load(struct alts_ctx *c, const struct alts_opts *o, struct ao_er
 	if (special_read_alternatives(c->f, o->layout, &c->alts, err) < 0 ||
 	    special_read_paravirt(c->f, &c->pv, err) < 0)
 		return -1;
+	/*
+	 * The listing names relocation targets through objf_rel_in(), which reads
+	 * a bad table as "no relocation": load the tables of every listed
+	 * section first so that damage is reported (tests/scripts/malformed.sh).
+	 */
+	for (size_t i = 0; i < c->alts.nr; i++)
+		if (alts_preload_rels(c->f, c->alts.entries[i].orig_sec, err) ||
+		    alts_preload_rels(c->f, c->alts.entries[i].repl_sec, err))
+			return -1;
+	for (size_t i = 0; i < c->pv.nr; i++)
+		if (alts_preload_rels(c->f, c->pv.sites[i].sec, err))
+			return -1;
 	c->dec = arch_decoder_new();
 	if (!c->dec)
 		return ao_fail(err, AO_ERR_NOMEM, "out of memory creating the decoder");

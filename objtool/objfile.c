@@ -163,6 +163,9 @@ static int link_relas(struct objfile *f, struct ao_error *err)
 		struct objsec *rela = &f->secs[i];
 		struct objsec *base;
 
+		/* x86-64 uses RELA only; a REL table would silently drop its relocations. */
+		if (rela->shdr.sh_type == SHT_REL)
+			return objf_fail(f, err, rela, 0, "SHT_REL relocation table (x86-64 objects use SHT_RELA)");
 		if (rela->shdr.sh_type != SHT_RELA)
 			continue;
 		if (rela->shdr.sh_info == 0 || rela->shdr.sh_info >= f->nr_secs)

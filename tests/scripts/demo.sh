@@ -58,5 +58,13 @@ if [[ -n $ref ]]; then
   heading "altorc orc diff: reference against altorc"
   show "$ALTORC" orc diff "$tmp/demo-ref.o" "$tmp/demo-altorc.o"
 fi
+heading "Why: the stack on every branch at the pushf site, and the function's CFG"
+show "$ALTORC" explain "$tmp/demo.o" demo_save_flags+0x5
+show "$ALTORC" cfg "$tmp/demo.o" demo_save_flags
+if command -v dot > /dev/null; then
+  svg=${DEMO_SVG:-${TMPDIR:-/tmp}/altorc-demo-cfg.svg}
+  "$ALTORC" cfg --dot "$tmp/demo.o" demo_save_flags | dot -Tsvg -o "$svg" &&
+    echo "CFG drawn with graphviz: $svg"
+fi
 echo
 echo "demo: done"

@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "arch_decode.h"
 #include "commands.h"
 #include "json_writer.h"
+#include "reconcile.h"
 #include "special.h"
 
 struct alts_opts {
@@ -32,6 +34,10 @@ struct alts_ctx {
 	struct alt_table alts;
 	struct pv_table pv;
 	struct json_writer json;
+	/* The validated CFG, for per-branch stack effects (NULL cfg when it failed). */
+	struct analysis an;
+	struct cfg *cfg;
+	char why_no_cfg[AO_ERROR_MAX];
 };
 
 /* One disassembled instruction of a listed range. */
@@ -48,8 +54,11 @@ static void alts_usage(FILE *out)
 		"usage: altorc alternatives [--json] [--layout=auto|v1|v2] FILE\n"
 		"\n"
 		"List the alternative (.altinstructions) and paravirt (.parainstructions)\n"
-		"patch sites of FILE: location, CPU feature, original and replacement code.\n"
-		"  --json         one JSON array, an object per site\n"
+		"patch sites of FILE: location, CPU feature, original and replacement code,\n"
+		"and per branch the stack state after each instruction (from validation)\n"
+		"with the offsets that needed extra ORC entries.\n"
+		"  --json         one JSON array, an object per site (\"branches\": per-branch\n"
+		"                 steps with validated stack states)\n"
 		"  --layout=L     .altinstructions entry layout: v1 (12 bytes, kernels up to\n"
 		"                 6.2), v2 (14 bytes, 6.3+), auto (default: detected)\n");
 }
@@ -199,21 +208,245 @@ static size_t alts_disasm(struct alts_ctx *c, struct objsec *sec, uint64_t off, 
 	return nr;
 }
 
-/* ---- per-branch stack effects (placeholder) ------------------------------ */
+/* ---- per-branch stack effects -------------------------------------------- */
 
 /*
- * A later pass (the CFG/stack model) will report here, per site, what each
- * branch (original and every replacement) does to the stack, e.g. that
- * "pushf; pop %rax" holds 8 more bytes between its two instructions than
- * the call it replaces.  Until then nothing is printed, so the output of
- * this command does not change when that pass lands in a separate key.
+ * What each branch of a site does to the stack, as validation saw it (the
+ * CFG is built and validated once, like `altorc check`): for the original
+ * and the replacement, the state after each instruction, so that "pushf;
+ * pop %rax" shows its 8 extra bytes at +1 where the call it replaces has
+ * none; then the offsets where ORC needed an entry that only a replacement
+ * gives.  When the analysis fails the listing still comes out, with the
+ * reason instead of the effects.
  */
+
+struct alts_analyze_job {
+	struct alts_ctx *c;
+	const struct alts_opts *o;
+};
+
+static int alts_analyze_run(void *p)
+{
+	struct alts_analyze_job *j = p;
+	struct analyze_options a;
+	struct findings fs;
+	struct ao_error err;
+
+	memset(&a, 0, sizeof(a));
+	a.cfg.alt_layout = j->o->layout;
+	/* 14-byte entries come with 6.3+, whose objtool rules differ (nesting, ORC v2) */
+	a.cfg.kernel_6_12 = j->c->alts.layout == ALT_LAYOUT_V2;
+	ao_error_clear(&err);
+	findings_init(&fs, j->o->file, 0);
+	if (analyze_open(j->o->file, &a, &fs, &j->c->an, &err) < 0)
+		snprintf(j->c->why_no_cfg, sizeof(j->c->why_no_cfg), "%s", err.message);
+	else
+		j->c->cfg = &j->c->an.cfg;
+	findings_free(&fs);
+	return 0;
+}
+
+static void alts_analyze(struct alts_ctx *c, const struct alts_opts *o)
+{
+	struct alts_analyze_job j = { c, o };
+
+	/* validation recurses per branch: it needs the deep stack */
+	analyze_on_big_stack(alts_analyze_run, &j);
+}
+
+#define ALTS_MAX_STEPS 64
+#define ALTS_MAX_EXTRA 16
+
+static void alts_step_text(struct alts_ctx *c, const struct side_step *s, char *buf, size_t size)
+{
+	const struct instr *i = s->insn;
+	struct objsec *sec = i->sec;
+
+	if (s->padding) {
+		snprintf(buf, size, "nop padding (%u bytes)", i->len);
+		return;
+	}
+	if (!sec || objf_sec_data(sec) < 0 || !sec->data || i->offset >= sec->size ||
+	    arch_format(c->dec, sec->data + i->offset, sec->size - i->offset, i->offset, buf, size) <= 0)
+		snprintf(buf, size, "(%u bytes)", i->len);
+}
+
+static void alts_state_text(const struct side_step *s, char *buf, size_t size)
+{
+	if (s->reached)
+		stack_state_format(&s->after, buf, size);
+	else
+		snprintf(buf, size, "not reached");
+}
+
+static void alts_side_text(struct alts_ctx *c, const char *name, const struct alt_group *g)
+{
+	struct side_step steps[ALTS_MAX_STEPS];
+	size_t n = reconcile_side_steps(c->cfg, g, steps, ALTS_MAX_STEPS);
+	char text[160], st[400];
+
+	printf("    %s:\n", name);
+	if (!n)
+		printf("      (empty)\n");
+	for (size_t k = 0; k < n; k++) {
+		alts_step_text(c, &steps[k], text, sizeof(text));
+		alts_state_text(&steps[k], st, sizeof(st));
+		printf("      +%-3u %-32s %s\n", steps[k].off, text, st);
+	}
+}
+
+static void alts_entry_state(const struct alt_group *og, char *buf, size_t size)
+{
+	if (og->first && og->first->state)
+		stack_state_format(og->first->state, buf, size);
+	else
+		snprintf(buf, size, "not reached");
+}
+
 static void alts_stack_effects_text(struct alts_ctx *c, const struct alt_entry *e)
 {
+	const struct alt_group *g;
+	uint32_t offs[ALTS_MAX_EXTRA];
+	char name[200], st[400];
+	size_t n;
+
+	if (!c->cfg) {
+		printf("  stack effects: not available (%s)\n", c->why_no_cfg);
+		return;
+	}
+	g = reconcile_entry_side(c->cfg, e->index);
+	if (!g) {
+		printf("  stack effects: none (the entry is not modelled: empty original range)\n");
+		return;
+	}
+	alts_entry_state(g->orig_group, st, sizeof(st));
+	printf("  stack state after each instruction (site entry: %s):\n", st);
+	alts_side_text(c, "original", g->orig_group);
+	reconcile_describe_side(c->cfg, g, name, sizeof(name));
+	alts_side_text(c, name, g);
+	n = reconcile_extra_orc(c->cfg, g, c->an.orc_format, offs, ALTS_MAX_EXTRA);
+	printf("  extra ORC entries: %s", n ? "" : "none");
+	for (size_t k = 0; k < n && k < ALTS_MAX_EXTRA; k++) {
+		stack_state_format(g->states[offs[k]], st, sizeof(st));
+		printf("%s+%u (%s)", k ? ", " : "", offs[k], st);
+	}
+	printf("\n");
+}
+
+static void alts_side_json(struct alts_ctx *c, const char *name, const struct alt_group *g)
+{
+	struct side_step steps[ALTS_MAX_STEPS];
+	size_t n = reconcile_side_steps(c->cfg, g, steps, ALTS_MAX_STEPS);
+	char text[160], st[400];
+
+	json_begin_object(&c->json);
+	json_kv_string(&c->json, "name", name);
+	json_key(&c->json, "steps");
+	json_begin_array(&c->json);
+	for (size_t k = 0; k < n; k++) {
+		json_begin_object(&c->json);
+		json_kv_uint(&c->json, "offset", steps[k].off);
+		alts_step_text(c, &steps[k], text, sizeof(text));
+		json_kv_string(&c->json, "text", text);
+		json_kv_bool(&c->json, "padding", steps[k].padding);
+		json_kv_bool(&c->json, "reached", steps[k].reached);
+		if (steps[k].reached) {
+			stack_state_format(&steps[k].before, st, sizeof(st));
+			json_kv_string(&c->json, "state_before", st);
+			stack_state_format(&steps[k].after, st, sizeof(st));
+			json_kv_string(&c->json, "state_after", st);
+		}
+		json_end_object(&c->json);
+	}
+	json_end_array(&c->json);
+	json_end_object(&c->json);
 }
 
 static void alts_stack_effects_json(struct alts_ctx *c, const struct alt_entry *e)
 {
+	const struct alt_group *g = c->cfg ? reconcile_entry_side(c->cfg, e->index) : NULL;
+	uint32_t offs[ALTS_MAX_EXTRA];
+	char name[200];
+	size_t n;
+
+	json_key(&c->json, "branches");
+	if (!g) {
+		json_null(&c->json);
+		json_kv_string(&c->json, "branches_unavailable",
+			       c->cfg ? "entry not modelled" : c->why_no_cfg);
+		return;
+	}
+	json_begin_array(&c->json);
+	alts_side_json(c, "original", g->orig_group);
+	reconcile_describe_side(c->cfg, g, name, sizeof(name));
+	alts_side_json(c, name, g);
+	json_end_array(&c->json);
+	n = reconcile_extra_orc(c->cfg, g, c->an.orc_format, offs, ALTS_MAX_EXTRA);
+	json_kv_bool(&c->json, "needs_extra_orc", n > 0);
+	json_key(&c->json, "extra_orc_offsets");
+	json_begin_array(&c->json);
+	for (size_t k = 0; k < n && k < ALTS_MAX_EXTRA; k++)
+		json_uint(&c->json, offs[k]);
+	json_end_array(&c->json);
+}
+
+/*
+ * A paravirt site of 6.1 becomes a direct call (5 bytes) plus NOPs, or
+ * NOPs only: both keep the entry state, so each boundary of theirs has it.
+ */
+static void alts_pv_effects_text(struct alts_ctx *c, const struct pv_site *s)
+{
+	const struct instr *i = c->cfg ? cfg_find(c->cfg, s->sec, s->off) : NULL;
+	char st[400], pad[64];
+
+	if (!c->cfg) {
+		printf("  stack effects: not available (%s)\n", c->why_no_cfg);
+		return;
+	}
+	if (!i || !i->state) {
+		printf("  stack effects: the site is not reached by validation\n");
+		return;
+	}
+	stack_state_format(i->state, st, sizeof(st));
+	printf("  stack state per branch (site entry: %s):\n", st);
+	if (s->len >= 5) {
+		printf("    patched direct call:\n      +0   %-32s %s\n", "call (5 bytes)", st);
+		snprintf(pad, sizeof(pad), "nop padding (%u bytes)", s->len - 5u);
+		if (s->len > 5)
+			printf("      +5   %-32s %s\n", pad, st);
+	}
+	snprintf(pad, sizeof(pad), "nop padding (%u bytes)", s->len);
+	printf("    patched NOPs:\n      +0   %-32s %s\n", pad, st);
+	printf("  extra ORC entries: none (stack-neutral; checked against the original)\n");
+}
+
+static void alts_pv_effects_json(struct alts_ctx *c, const struct pv_site *s)
+{
+	const struct instr *i = c->cfg ? cfg_find(c->cfg, s->sec, s->off) : NULL;
+	char st[400];
+
+	json_key(&c->json, "branches");
+	if (!i || !i->state) {
+		json_null(&c->json);
+		return;
+	}
+	stack_state_format(i->state, st, sizeof(st));
+	json_begin_array(&c->json);
+	for (int k = s->len >= 5 ? 0 : 1; k < 2; k++) {
+		json_begin_object(&c->json);
+		json_kv_string(&c->json, "name", k ? "patched NOPs" : "patched direct call");
+		json_key(&c->json, "steps");
+		json_begin_array(&c->json);
+		json_begin_object(&c->json);
+		json_kv_uint(&c->json, "offset", 0);
+		json_kv_string(&c->json, "text", k ? "nop padding" : "call");
+		json_kv_string(&c->json, "state_after", st);
+		json_end_object(&c->json);
+		json_end_array(&c->json);
+		json_end_object(&c->json);
+	}
+	json_end_array(&c->json);
+	json_kv_bool(&c->json, "needs_extra_orc", false);
 }
 
 /* ---- text output ---------------------------------------------------------- */
@@ -266,6 +499,7 @@ static void alts_text_pv(struct alts_ctx *c, const struct pv_site *s)
 	alts_print_site(s->sec, s->off);
 	printf("\n  type %u, length %u\n  original:\n", s->type, s->len);
 	alts_print_insns(c, s->sec, s->off, s->len, "    ");
+	alts_pv_effects_text(c, s);
 }
 
 static void alts_print_text(struct alts_ctx *c)
@@ -341,6 +575,7 @@ static void alts_json_pv(struct alts_ctx *c, const struct pv_site *s)
 	alts_json_site(c, "paravirt", ".parainstructions", s->entry_offset, s->sec, s->off, s->len);
 	json_kv_uint(&c->json, "type", s->type);
 	alts_json_insns(c, "original", s->sec, s->off, s->len);
+	alts_pv_effects_json(c, s);
 	json_end_object(&c->json);
 }
 
@@ -388,11 +623,14 @@ static int alts_load(struct alts_ctx *c, const struct alts_opts *o, struct ao_er
 	c->dec = arch_decoder_new();
 	if (!c->dec)
 		return ao_fail(err, AO_ERR_NOMEM, "out of memory creating the decoder");
+	alts_analyze(c, o);
 	return 0;
 }
 
 static void alts_unload(struct alts_ctx *c)
 {
+	if (c->cfg)
+		analyze_close(&c->an);
 	if (c->dec)
 		arch_decoder_free(c->dec);
 	special_free_paravirt(&c->pv);

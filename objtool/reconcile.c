@@ -274,6 +274,9 @@ size_t reconcile_extra_orc(const struct cfg *cfg, const struct alt_group *g, enu
 	const struct stack_state *prev = NULL;
 	size_t n = 0;
 
+	/* 6.1 ALTERNATIVE_2: only the last entry's array reaches ORC (orc_gen.c) */
+	if (!og->first || og->first->alt_group != og)
+		return 0;
 	for (uint32_t k = 0; k < og->len; k++) {
 		const struct stack_state *st = g->states[k];
 

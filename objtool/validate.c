@@ -469,13 +469,16 @@ static int reconcile(struct walker *w, struct instr *insn)
 		const struct alt_group *g = insn->alt_group->orig_group ? insn->alt_group->orig_group
 									: insn->alt_group;
 		const struct instr *orig = g->first ? g->first : insn;
-		char where[512];
+		const char *detail = strchr(f->message, '\n');
+		char where[512], more[1024];
 
+		/* keep reconcile.c's detail lines after the reference's line */
 		snprintf(where, sizeof(where), "%s", f->location);
+		snprintf(more, sizeof(more), "%s", detail ? detail : "");
 		free(f->section); free(f->location); free(f->function); free(f->message);
 		fs->nr--;
 		return warn_insn(w, orig, "alternative-stack-conflict",
-				 "stack layout conflict in alternatives: %s", where);
+				 "stack layout conflict in alternatives: %s%s", where, more);
 	}
 	if (echo)
 		findings_print_text(fs, f, stderr);

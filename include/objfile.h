@@ -86,6 +86,9 @@ struct objfile {
 
 	/* Errors of lazy loads (objf_sec_data, objf_sec_rels) land here. */
 	struct ao_error err;
+
+	/* Edits waiting for the next write (objf_stage()); NULL when none. */
+	const struct objf_edits *staged;
 };
 
 /*
@@ -163,6 +166,65 @@ struct objf_patch {
 	const uint8_t *bytes;
 	size_t len;
 };
+
+/* A symbol to add (e.g. kbuild's __pfx_<function>); its name goes into .strtab. */
+struct objf_new_sym {
+	const char *name;
+	struct objsec *sec;          /* defining section */
+	uint64_t value;
+	uint64_t size;
+	uint8_t info;                /* GELF_ST_INFO(bind, type) */
+	uint8_t other;
+};
+
+/* A change of an existing relocation's type (e.g. to R_X86_64_NONE). */
+struct objf_rel_type {
+	struct objsec *sec;          /* the section the relocation patches */
+	uint64_t offset;             /* its r_offset (the first one there is changed) */
+	uint32_t type;
+};
+
+/*
+ * A relocation of a section added in the same write that names an existing
+ * symbol with an addend (an address outside this object, such as an
+ * undefined static-call key).  Merged by offset with that section's rels.
+ */
+struct objf_sym_rel {
+	const char *sec_name;        /* the new section it belongs to */
+	uint64_t offset;
+	uint32_t type;
+	struct objsym *sym;
+	int64_t addend;
+};
+
+/* Everything one write changes; any array may be empty. */
+struct objf_edits {
+	const struct objf_new_sec *secs;
+	size_t nr_secs;
+	const struct objf_patch *patches;
+	size_t nr_patches;
+	const struct objf_new_sym *syms;
+	size_t nr_syms;
+	const struct objf_rel_type *rel_types;
+	size_t nr_rel_types;
+	const struct objf_sym_rel *sym_rels;
+	size_t nr_sym_rels;
+};
+
+/*
+ * Apply all of e in one write, with objf_write()'s guarantees.  Local new
+ * symbols go before the first global (which moves to the end, references
+ * renumbered); global ones are appended.
+ */
+int objf_write_edits(struct objfile *f, const struct objf_edits *e, struct ao_error *err);
+
+/*
+ * Stage edits to ride along with the next objf_write()/objf_write_edits()
+ * on f (their sections placed before that call's own), so that a later pass
+ * that writes (ORC) carries them into the same atomic rewrite.  e and all
+ * it points to must stay valid until then; NULL unstages.
+ */
+void objf_stage(struct objfile *f, const struct objf_edits *e);
 
 /*
  * Write f's file back with the given sections added and patches applied,

@@ -11,6 +11,7 @@
 
 #include "cfg.h"
 #include "noreturn.h"
+#include "sites.h"
 
 static bool is_retpoline_thunk(const struct objsym *s)
 {
@@ -107,6 +108,7 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 	}
 	if (insn->func) {
 		set_call_dest(insn, rel->sym);   /* sibling call by symbol */
+		sites_rewrite_call(cfg, insn, true);
 		return 1;
 	}
 	if (!rel->sym->sec)
@@ -144,6 +146,7 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 		} else if (parent_of(cfg, insn->func) != parent_of(cfg, dest->func) &&
 			   is_first_func_insn(cfg, dest)) {
 			set_call_dest(insn, dest->func);
+			sites_rewrite_call(cfg, insn, true);
 			return 0;
 		}
 	}
@@ -284,6 +287,8 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 		dest = rel->sym;
 		set_call_dest(insn, dest);
 	}
+	if (sites_rewrite_call(cfg, insn, false))
+		return 0;   /* a kbuild hack made it a NOP: no longer a call */
 	if (strcmp(insn->sec->name, ".altinstr_replacement") && cfg_func_noreturn(cfg, dest))
 		insn->flags |= IF_DEAD_END;
 	return 0;

@@ -152,7 +152,7 @@ static int write_all(struct analysis *an, const struct objtool_args *o, struct a
 
 static bool has_edits(const struct objf_edits *e)
 {
-	return e->nr_secs || e->nr_patches || e->nr_syms || e->nr_rel_types;
+	return e->nr_secs || e->nr_patches || e->nr_syms || e->nr_rel_types || e->nr_sym_rels;
 }
 
 /* A second run must not add a second copy of anything: check before analysing. */

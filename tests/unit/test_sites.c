@@ -45,11 +45,11 @@ static char *read_all(const char *path, size_t *size)
 	return buf;
 }
 
-/* A fresh copy of the assembled fixture under a per-test name. */
-static const char *fresh_copy(const char *tag)
+/* A fresh copy of an assembled fixture under a per-test name. */
+static const char *fresh_copy_of(const char *fixture, const char *tag)
 {
 	static char path[4096];
-	const char *obj = unit_assemble("sites_basic");
+	const char *obj = unit_assemble(fixture);
 	size_t n;
 	char *buf = read_all(obj, &n);
 	FILE *fp;
@@ -60,6 +60,11 @@ static const char *fresh_copy(const char *tag)
 	fclose(fp);
 	free(buf);
 	return path;
+}
+
+static const char *fresh_copy(const char *tag)
+{
+	return fresh_copy_of("sites_basic", tag);
 }
 
 static int run_objtool(const char *file, const char *const *flags, int nr_flags)
@@ -259,6 +264,71 @@ START_TEST(test_second_run_refused)
 }
 END_TEST
 
+static struct objfile *mcount_run(const char *tag, const char *const *flags, int nr)
+{
+	const char *path = fresh_copy_of("sites_mcount", tag);
+	struct ao_error err = { 0 };
+	struct objfile *f;
+
+	ck_assert_int_eq(run_objtool(path, flags, nr), 0);
+	ck_assert_msg(objf_open(&f, path, &err) == 0, "%s", err.message);
+	return f;
+}
+
+static void expect_mcount(struct objfile *f, uint64_t align, bool nopped)
+{
+	static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	struct objsec *sec = objf_sec_by_name(f, "__mcount_loc");
+	struct objsec *text = objf_sec_by_name(f, ".text");
+	const struct objrel *rel;
+
+	ck_assert(sec && text && !objf_sec_rels(sec) && !objf_sec_data(text));
+	ck_assert_int_eq(sec->shdr.sh_entsize, 8);
+	ck_assert_int_eq(sec->shdr.sh_addralign, align);
+	ck_assert_int_eq(sec->size, 16);
+	for (size_t i = 0; i < 2; i++) {
+		struct objsec *t;
+		int64_t off;
+
+		rel = objf_rel_at(sec, 8 * i);
+		ck_assert(rel && rel->type == R_X86_64_64 && objf_rel_target(rel, &t, &off));
+		ck_assert_str_eq(t->name, ".text");
+		ck_assert_int_eq(off, i ? 0x18 : 0);
+	}
+	ck_assert_int_eq(!memcmp(text->data, nop5, 5), nopped);
+	ck_assert_int_eq(!memcmp(text->data + 0x18, nop5, 5), nopped);
+	ck_assert_int_eq(objf_sec_rels(text), 0);
+	ck_assert_int_eq(objf_rel_at(text, 1)->type == R_X86_64_NONE, nopped);
+}
+
+START_TEST(test_mcount_6_1)
+{
+	static const char *const flags[] = { "--mcount", "--orc" };
+	struct objfile *f = mcount_run("mcount61", flags, 2);
+
+	expect_mcount(f, 1, true);
+	objf_close(f);
+}
+END_TEST
+
+START_TEST(test_mcount_cfi_6_12)
+{
+	static const char *const flags[] = { "--mcount", "--orc", "--cfi", "--kernel=6.12" };
+	static const char *const mnop[] = { "--mcount", "--mnop", "--orc", "--kernel=6.12" };
+	struct objfile *f = mcount_run("mcount612", flags, 4);
+	struct objsec *cfi = objf_sec_by_name(f, ".cfi_sites");
+
+	expect_mcount(f, 8, false);   /* 6.12 NOPs them only with --mnop */
+	ck_assert(cfi && !objf_sec_rels(cfi));
+	ck_assert_int_eq(cfi->size, 4);
+	expect_entry(cfi, 0, ".text", 0x08);
+	objf_close(f);
+	f = mcount_run("mnop612", mnop, 4);
+	expect_mcount(f, 8, true);
+	objf_close(f);
+}
+END_TEST
+
 UNIT_SUITE(sites_suite)
 static Suite *sites_suite(void)
 {
@@ -272,6 +342,8 @@ static Suite *sites_suite(void)
 	tcase_add_test(tc, test_prefix_symbols);
 	tcase_add_test(tc, test_6_1_flags);
 	tcase_add_test(tc, test_second_run_refused);
+	tcase_add_test(tc, test_mcount_6_1);
+	tcase_add_test(tc, test_mcount_cfi_6_12);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,8 @@
 #   make deps       install missing Debian packages (as root) or print the apt-get line
 #   make asan       build ./altorc-asan and run the tests under ASan + UBSan
 #   make bench      CPU-time and peak-memory ratios against the reference objtool
+#   make bench-scale the same on one vmlinux.o-sized ld -r link of the corpus (Documentation/scale.md)
+#   make fuzz       libFuzzer run, FUZZ_SECONDS=60 by default (needs clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Libraries: libelf and check are found with pkg-config.  Debian's Zydis and
@@ -42,7 +44,7 @@ MAIN_OBJ  := $(BUILD)/objtool/main.o
 TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit demo deps deps-quiet asan bench install uninstall clean fuzz
+.PHONY: all check unit demo deps deps-quiet asan bench bench-scale install uninstall clean fuzz
 
 BIN       ?= altorc
 
@@ -90,8 +92,15 @@ asan:
 bench: $(BIN)
 	ALTORC=$(CURDIR)/$(BIN) tests/scripts/bench.sh
 
+# libFuzzer (clang) for FUZZ_SECONDS, after replaying tests/fuzz/regressions; see fuzz.sh.
+FUZZ_SECONDS ?= 60
 fuzz:
-	@tests/scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/scripts/fuzz.sh
+
+# One linked object the shape of vmlinux.o (all corpus 6.1 objects, ld -r), a quarter, a
+# half: CPU and peak-RSS ratios against the reference objtool; see Documentation/scale.md.
+bench-scale: $(BIN)
+	ALTORC=$(CURDIR)/$(BIN) tests/scripts/scale-bench.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -102,6 +111,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/altorc $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1
 
 clean:
-	rm -rf build build-asan altorc altorc-asan
+	rm -rf build build-asan build-fuzz altorc altorc-asan
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)

@@ -57,6 +57,9 @@ static void usage(FILE *out)
 		"                  DWARF CFI (.debug_frame or .eh_frame): findings of kind\n"
 		"                  cfi-mismatch and a summary (instructions compared, agreeing,\n"
 		"                  each class of disagreement)\n"
+		"  --paravirt-native [--pv-dwarf=FILE]  also patch pre-5.13 native paravirt\n"
+		"                  templates (pushf; pop %%rax ...) into .parainstructions sites,\n"
+		"                  types from the DWARF of each object or of FILE\n"
 		"  Exit status: 0 clean, 1 findings, 2 unusable input.\n");
 }
 
@@ -209,6 +212,10 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 			o->a.validate.uaccess = o->a.cfg.uaccess = true;
 		} else if (!strcmp(s, "--stackval")) {
 			o->a.validate.stackval = true;
+		} else if (!strcmp(s, "--paravirt-native")) {
+			o->a.cfg.paravirt_native = true;   /* pre-5.13 pv templates: paravirt_native.c */
+		} else if (!strncmp(s, "--pv-dwarf=", 11)) {
+			o->a.cfg.pv_dwarf = s + 11;
 		} else if (!strcmp(s, "--kernel=6.12")) {
 			o->a.cfg.kernel_6_12 = true;
 		} else if (!strcmp(s, "--kernel=6.1")) {

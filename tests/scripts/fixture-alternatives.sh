@@ -115,6 +115,17 @@ d=$work/alt2_nested_612.cand.dump
 check "alt2_nested_612: inner pushf RIP+1 through the shared array" has "$d" ".text+1:type:call sp:sp+16 bp:(und) signal:0"
 check "alt2_nested_612: RIP+2" has "$d" ".text+2:type:call sp:sp+8 bp:(und) signal:0"
 
+# --- altorc alternatives: per-branch states and extra ORC (offsets as the reference's ORC above) --
+a=$work/alt2_pushf.alts
+"$altorc" alternatives "$work/alt2_pushf.o" > "$a" 2>&1
+check "alternatives: pushf branch, state after pushf" has "$a" "+0   pushf                            cfa=rsp+16"
+check "alternatives: the frameless site needed two extra ORC entries" has "$a" "extra ORC entries: +1 (cfa=rsp+16), +2 (cfa=rsp+8)"
+check "alternatives: the framed site needed none" test "$(grep -c 'extra ORC entries: none' "$a")" = 1
+"$altorc" alternatives --json "$work/alt2_alt2.o" > "$a.json" 2>&1
+check "alternatives --json: branches, and extra ORC only where the reference has it (6.1 ALTERNATIVE_2)" \
+  test "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join("%d:%s:%s" % (len(x["branches"]), x["needs_extra_orc"], x["extra_orc_offsets"]) for x in d))' "$a.json" 2>&1)" \
+  = "2:False:[] 2:False:[] 2:False:[] 2:True:[1, 2]"
+
 # --- paravirt -----------------------------------------------------------------------------
 note="no struct paravirt_patch_template in the DWARF"
 run pv_c_g 6.1 "$fx/pv_native_c.c:g"

@@ -6,10 +6,12 @@
  *   - the ELF layer: every section's bytes and relocations, locations;
  *   - the readers: .parainstructions, __jump_table, __ex_table,
  *     .altinstructions (both layouts), ORC (both formats, and detection);
- *   - the analysis of analyze_file() (decode, CFG, validation, prefix
- *     states), then orc_generate() in memory and, for some inputs,
- *     orc_write() back into the scratch file;
- *   - the commands `altorc alternatives [--json]` and `altorc orc dump`.
+ *   - the analysis of analyze_file() (analyze_open(): decode, CFG,
+ *     validation, paravirt checks, prefix states), then orc_generate() in
+ *     memory;
+ *   - the commands: for one input in four `altorc objtool` with kbuild's
+ *     arguments (ORC and site sections written back into the scratch file),
+ *     then `altorc alternatives [--json]` and `altorc orc dump`.
  * Bad input must come back as an error, never a crash, a sanitizer report,
  * a leak or a hang.  Which options a run uses (kernel rules, uaccess,
  * layouts, ORC format, writing) comes from a hash of the input, so a saved
@@ -42,6 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	snprintf(scratch, sizeof(scratch), "%s/input.o", scratch_dir);
+	setenv("ALTORC_QUIET_PENDING", "1", 1);
 	/* The commands list sites and ORC on stdout: not of interest here. */
 	if (!freopen("/dev/null", "w", stdout))
 		exit(1);
@@ -136,16 +139,16 @@ static void read_specials(struct objfile *f)
 }
 
 /*
- * The body of analyze_file() (objtool/analyze.c) with the ORC step kept in
- * memory, plus the readers on the same open object.  Keep in step with
- * analyze_file() when it gains passes.
+ * What analyze_file() does with write_orc=false (analyze_open(): decode,
+ * CFG, validation, paravirt checks, prefix states), then orc_generate() in
+ * memory; before that, the readers on their own open of the object.
  */
 static int pipeline(void *p)
 {
 	struct run *r = p;
 	struct ao_error err = { 0 };
 	struct objfile *f = NULL;
-	struct cfg cfg = { 0 };
+	struct analysis an;
 	struct findings fs;
 	struct orc_gen_table t = { 0 };
 
@@ -153,25 +156,40 @@ static int pipeline(void *p)
 		return 0;
 	touch_sections(f);
 	read_specials(f);
+	objf_close(f);
+
 	findings_init(&fs, scratch, 0);
-	if (cfg_build(&cfg, f, &r->opts.cfg, &err) == 0 &&
-	    validate_run(&cfg, &fs, &r->opts.validate) >= 0) {
-		prefix_propagate(&cfg);
-		if (orc_generate(&cfg, r->fmt, &t) == 0 && r->write)
-			orc_write(f, &t, NULL, 0, &err);
+	if (analyze_open(scratch, &r->opts, &fs, &an, &err) >= 0) {
+		orc_generate(&an.cfg, r->fmt, &t);
 		orc_gen_free(&t);
+		analyze_close(&an);
 	}
 	findings_free(&fs);
-	cfg_free(&cfg);
-	objf_close(f);
 	return 0;
 }
 
+/*
+ * The commands as kbuild and users run them.  For one input in four,
+ * `altorc objtool` with the 6.1 or 6.12 kbuild arguments rewrites the
+ * scratch file first (ORC, call-site sections, NOP rewrites), so the
+ * listing and the ORC dump then read altorc's own output.
+ */
 static void run_commands(const struct run *r)
 {
+	char *k61[] = { "objtool", "--hacks=jump_label", "--hacks=noinstr", "--orc", "--retpoline",
+			"--rethunk", "--sls", "--static-call", "--uaccess", "--module", scratch, NULL };
+	char *k612[] = { "objtool", "--hacks=jump_label", "--hacks=noinstr", "--hacks=skylake", "--ibt",
+			 "--orc", "--retpoline", "--rethunk", "--sls", "--static-call", "--uaccess",
+			 "--prefix=16", "--link", "--module", scratch, NULL };
 	char *alts[] = { "alternatives", (r->h & 0x800) ? "--json" : "--layout=auto", scratch, NULL };
 	char *dump[] = { "orc", "dump", scratch, NULL };
 
+	if (r->write) {
+		if (r->opts.cfg.kernel_6_12)
+			cmd_objtool(sizeof(k612) / sizeof(*k612) - 1, k612);
+		else
+			cmd_objtool(sizeof(k61) / sizeof(*k61) - 1, k61);
+	}
 	cmd_alternatives(3, alts);
 	cmd_orc(3, dump);
 }

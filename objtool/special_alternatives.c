@@ -102,9 +102,12 @@ static void alt_decode_feature(const uint8_t *p, enum alt_layout layout,
 	}
 }
 
-static int alt_read_entry(struct objsec *tab, enum alt_layout layout, size_t idx,
-			  struct alt_entry *e, struct ao_error *err)
+/* ctx points at the table's enum alt_layout. */
+static int alt_read_entry(struct objsec *tab, size_t idx, void *entry, const void *ctx,
+			  struct ao_error *err)
 {
+	enum alt_layout layout = *(const enum alt_layout *)ctx;
+	struct alt_entry *e = entry;
 	uint64_t off = (uint64_t)idx * alt_stride(layout);
 	struct special_ptr orig = {
 		.what = "original instruction", .field = ALT_ORIG_FIELD, .type = R_X86_64_PC32
@@ -139,8 +142,13 @@ int special_read_alternatives(struct objfile *f, enum alt_layout layout,
 			      struct alt_table *out, struct ao_error *err)
 {
 	static const unsigned fields[] = { ALT_ORIG_FIELD, ALT_REPL_FIELD };
+	struct special_table table = {
+		.fields = fields, .nr_fields = 2, .entry_size = sizeof(struct alt_entry),
+		.read_entry = alt_read_entry, .ctx = &layout,
+	};
 	struct objsec *tab;
-	size_t nr;
+	void *entries;
+	int ret;
 
 	out->entries = NULL;
 	out->nr = 0;
@@ -158,21 +166,10 @@ int special_read_alternatives(struct objfile *f, enum alt_layout layout,
 				 "section size 0x%" PRIx64 " is not a multiple of the %u-byte "
 				 "%s entry", tab->size, alt_stride(layout),
 				 layout == ALT_LAYOUT_V1 ? "v1 (6.1)" : "v2 (6.3+)");
-	if (special_check_stray(tab, alt_stride(layout), fields, 2, err) < 0)
-		return -1;
-
-	nr = tab->size / alt_stride(layout);
-	out->entries = ao_calloc(err, nr, sizeof(*out->entries));
-	if (!out->entries)
-		return -1;
-	for (size_t i = 0; i < nr; i++) {
-		if (alt_read_entry(tab, layout, i, &out->entries[i], err) < 0) {
-			special_free_alternatives(out);
-			return -1;
-		}
-	}
-	out->nr = nr;
-	return 0;
+	table.stride = alt_stride(layout);
+	ret = special_read_entries(tab, &table, &entries, &out->nr, err);
+	out->entries = entries;
+	return ret;
 }
 
 void special_free_alternatives(struct alt_table *t)

@@ -21,9 +21,10 @@
  */
 #define EX_FIXUP_BIAS 0x7ffffff0
 
-static int ex_read_entry(struct objsec *tab, size_t idx, struct ex_entry *e,
+static int ex_read_entry(struct objsec *tab, size_t idx, void *entry, const void *ctx,
 			 struct ao_error *err)
 {
+	struct ex_entry *e = entry;
 	uint64_t off = (uint64_t)idx * EX_ENTRY_SIZE;
 	struct special_ptr insn = {
 		.what = "faulting instruction", .field = EX_INSN_FIELD, .type = R_X86_64_PC32
@@ -52,30 +53,15 @@ static int ex_read_entry(struct objsec *tab, size_t idx, struct ex_entry *e,
 int special_read_ex_table(struct objfile *f, struct ex_table *out, struct ao_error *err)
 {
 	static const unsigned fields[] = { EX_INSN_FIELD, EX_FIXUP_FIELD };
-	struct objsec *tab;
-	size_t nr;
+	static const struct special_table table = {
+		.stride = EX_ENTRY_SIZE, .fields = fields, .nr_fields = 2,
+		.entry_size = sizeof(struct ex_entry), .read_entry = ex_read_entry,
+	};
+	void *entries;
+	int ret = special_read_table(f, "__ex_table", &table, &entries, &out->nr, err);
 
-	out->entries = NULL;
-	out->nr = 0;
-	if (special_open_table(f, "__ex_table", EX_ENTRY_SIZE, &tab, err) < 0)
-		return -1;
-	if (!tab || !tab->size)
-		return 0;
-	if (special_check_stray(tab, EX_ENTRY_SIZE, fields, 2, err) < 0)
-		return -1;
-
-	nr = tab->size / EX_ENTRY_SIZE;
-	out->entries = ao_calloc(err, nr, sizeof(*out->entries));
-	if (!out->entries)
-		return -1;
-	for (size_t i = 0; i < nr; i++) {
-		if (ex_read_entry(tab, i, &out->entries[i], err) < 0) {
-			special_free_ex_table(out);
-			return -1;
-		}
-	}
-	out->nr = nr;
-	return 0;
+	out->entries = entries;
+	return ret;
 }
 
 void special_free_ex_table(struct ex_table *t)

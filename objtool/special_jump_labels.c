@@ -16,9 +16,10 @@
 #define JL_TARGET_FIELD 4
 #define JL_KEY_FIELD 8
 
-static int jl_read_entry(struct objsec *tab, size_t idx, struct jump_label *j,
+static int jl_read_entry(struct objsec *tab, size_t idx, void *entry, const void *ctx,
 			 struct ao_error *err)
 {
+	struct jump_label *j = entry;
 	uint64_t off = (uint64_t)idx * JL_ENTRY_SIZE;
 	struct special_ptr code = {
 		.what = "jump label site", .field = JL_CODE_FIELD, .type = R_X86_64_PC32
@@ -66,30 +67,15 @@ int special_read_jump_labels(struct objfile *f, struct jump_label_table *out,
 			     struct ao_error *err)
 {
 	static const unsigned fields[] = { JL_CODE_FIELD, JL_TARGET_FIELD, JL_KEY_FIELD };
-	struct objsec *tab;
-	size_t nr;
+	static const struct special_table table = {
+		.stride = JL_ENTRY_SIZE, .fields = fields, .nr_fields = 3,
+		.entry_size = sizeof(struct jump_label), .read_entry = jl_read_entry,
+	};
+	void *entries;
+	int ret = special_read_table(f, "__jump_table", &table, &entries, &out->nr, err);
 
-	out->entries = NULL;
-	out->nr = 0;
-	if (special_open_table(f, "__jump_table", JL_ENTRY_SIZE, &tab, err) < 0)
-		return -1;
-	if (!tab || !tab->size)
-		return 0;
-	if (special_check_stray(tab, JL_ENTRY_SIZE, fields, 3, err) < 0)
-		return -1;
-
-	nr = tab->size / JL_ENTRY_SIZE;
-	out->entries = ao_calloc(err, nr, sizeof(*out->entries));
-	if (!out->entries)
-		return -1;
-	for (size_t i = 0; i < nr; i++) {
-		if (jl_read_entry(tab, i, &out->entries[i], err) < 0) {
-			special_free_jump_labels(out);
-			return -1;
-		}
-	}
-	out->nr = nr;
-	return 0;
+	out->entries = entries;
+	return ret;
 }
 
 void special_free_jump_labels(struct jump_label_table *t)

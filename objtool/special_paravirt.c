@@ -14,9 +14,10 @@
 #define PV_TYPE_FIELD 8
 #define PV_LEN_FIELD 9
 
-static int pv_read_site(struct objsec *tab, size_t idx, struct pv_site *s,
+static int pv_read_site(struct objsec *tab, size_t idx, void *entry, const void *ctx,
 			struct ao_error *err)
 {
+	struct pv_site *s = entry;
 	uint64_t off = (uint64_t)idx * PV_ENTRY_SIZE;
 	struct special_ptr instr = {
 		.what = "paravirt site", .field = PV_INSTR_FIELD, .type = R_X86_64_64
@@ -37,30 +38,15 @@ static int pv_read_site(struct objsec *tab, size_t idx, struct pv_site *s,
 int special_read_paravirt(struct objfile *f, struct pv_table *out, struct ao_error *err)
 {
 	static const unsigned fields[] = { PV_INSTR_FIELD };
-	struct objsec *tab;
-	size_t nr;
+	static const struct special_table table = {
+		.stride = PV_ENTRY_SIZE, .fields = fields, .nr_fields = 1,
+		.entry_size = sizeof(struct pv_site), .read_entry = pv_read_site,
+	};
+	void *sites;
+	int ret = special_read_table(f, ".parainstructions", &table, &sites, &out->nr, err);
 
-	out->sites = NULL;
-	out->nr = 0;
-	if (special_open_table(f, ".parainstructions", PV_ENTRY_SIZE, &tab, err) < 0)
-		return -1;
-	if (!tab || !tab->size)
-		return 0;
-	if (special_check_stray(tab, PV_ENTRY_SIZE, fields, 1, err) < 0)
-		return -1;
-
-	nr = tab->size / PV_ENTRY_SIZE;
-	out->sites = ao_calloc(err, nr, sizeof(*out->sites));
-	if (!out->sites)
-		return -1;
-	for (size_t i = 0; i < nr; i++) {
-		if (pv_read_site(tab, i, &out->sites[i], err) < 0) {
-			special_free_paravirt(out);
-			return -1;
-		}
-	}
-	out->nr = nr;
-	return 0;
+	out->sites = sites;
+	return ret;
 }
 
 void special_free_paravirt(struct pv_table *t)

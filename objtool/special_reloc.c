@@ -2,6 +2,7 @@
 /* Shared checks of the special-section readers: see special_reloc.h. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "special_reloc.h"
@@ -32,6 +33,44 @@ int special_open_table(struct objfile *f, const char *name, uint64_t stride,
 				 "-byte entry", sec->size, stride);
 	*tab = sec;
 	return 0;
+}
+
+int special_read_entries(struct objsec *tab, const struct special_table *t, void **entries,
+			 size_t *nr, struct ao_error *err)
+{
+	size_t n = tab->size / t->stride;
+	char *v;
+
+	*entries = NULL;
+	*nr = 0;
+	if (special_check_stray(tab, t->stride, t->fields, t->nr_fields, err) < 0)
+		return -1;
+	v = ao_calloc(err, n, t->entry_size);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (t->read_entry(tab, i, v + i * t->entry_size, t->ctx, err) < 0) {
+			free(v);
+			return -1;
+		}
+	}
+	*entries = v;
+	*nr = n;
+	return 0;
+}
+
+int special_read_table(struct objfile *f, const char *name, const struct special_table *t,
+		       void **entries, size_t *nr, struct ao_error *err)
+{
+	struct objsec *tab;
+
+	*entries = NULL;
+	*nr = 0;
+	if (special_open_table(f, name, t->stride, &tab, err) < 0)
+		return -1;
+	if (!tab || !tab->size)
+		return 0;
+	return special_read_entries(tab, t, entries, nr, err);
 }
 
 const char *special_rel_name(uint32_t type, char *buf, size_t size)

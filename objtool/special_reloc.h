@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private helpers of the special-section readers (special_*.c): opening a
- * fixed-stride table and resolving its pointer fields through their
- * relocations, with one error per bad entry naming file, table and entry.
+ * fixed-stride table, reading all its entries, and resolving their pointer
+ * fields through their relocations, with one error per bad entry naming
+ * file, table and entry.
  */
 #ifndef ALTORC_SPECIAL_RELOC_H
 #define ALTORC_SPECIAL_RELOC_H
@@ -19,6 +20,35 @@
  */
 int special_open_table(struct objfile *f, const char *name, uint64_t stride,
 		       struct objsec **tab, struct ao_error *err);
+
+/*
+ * How to read a fixed-stride table: what a reader knows about its format.
+ * read_entry decodes entry idx of tab into entry (entry_size bytes, zeroed).
+ */
+struct special_table {
+	uint64_t stride;
+	const unsigned *fields;    /* the pointer fields, for special_check_stray() */
+	size_t nr_fields;
+	size_t entry_size;
+	int (*read_entry)(struct objsec *tab, size_t idx, void *entry, const void *ctx,
+			  struct ao_error *err);
+	const void *ctx;           /* handed to read_entry (e.g. the entry layout) */
+};
+
+/*
+ * Check tab's relocations against t->fields, then decode every entry into a
+ * new array for the caller to free (*entries, *nr).  On error nothing is
+ * kept: *entries is NULL and *nr 0.
+ */
+int special_read_entries(struct objsec *tab, const struct special_table *t, void **entries,
+			 size_t *nr, struct ao_error *err);
+
+/*
+ * special_open_table() with t->stride, then special_read_entries().  An
+ * object without the section, or with an empty one, gives no entries.
+ */
+int special_read_table(struct objfile *f, const char *name, const struct special_table *t,
+		       void **entries, size_t *nr, struct ao_error *err);
 
 /* A pointer field of a table entry and what the reader learnt from it. */
 struct special_ptr {

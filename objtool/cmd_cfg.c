@@ -17,16 +17,9 @@
 
 #include "analyze.h"
 #include "arch_decode.h"
+#include "cmd_analysis.h"
 #include "commands.h"
 #include "report.h"
-
-struct cfg_opts {
-	struct analyze_options a;
-	bool dot;
-	const char *file;
-	const char *func;
-	int status;
-};
 
 struct block {
 	const struct instr **insns;
@@ -207,15 +200,6 @@ static bool leader(const struct instr **v, size_t nr, size_t k)
 	return false;
 }
 
-static const struct instr *group_next(const struct alt_group *grp, const struct instr *i)
-{
-	if (i == grp->nop)
-		return NULL;
-	if (i == grp->last)
-		return grp->nop;
-	return i->next;
-}
-
 static void add_replacements(struct graph *g, const struct instr **v, size_t nr)
 {
 	for (size_t k = 0; k < nr; k++)
@@ -228,7 +212,7 @@ static void add_replacements(struct graph *g, const struct instr **v, size_t nr)
 			bi = new_block(g, b->entry);
 			if (bi == SIZE_MAX)
 				return;
-			for (const struct instr *i = grp->first; i; i = group_next(grp, i))
+			for (const struct instr *i = grp->first; i; i = cmd_analysis_group_next(grp, i))
 				block_add(g, bi, i);
 			qsort(g->map, g->nr_map, sizeof(*g->map), map_cmp);
 		}
@@ -470,85 +454,33 @@ static void print_dot(const struct graph *g)
 
 /* ---- the command ------------------------------------------------------------ */
 
-static const struct objsym *find_func(struct objfile *f, const char *name)
+static int cfg_inspect(struct analysis *an, const struct cmd_inspect_args *args)
 {
-	for (size_t i = 1; i < f->nr_syms; i++)
-		if (f->syms[i].type == STT_FUNC && f->syms[i].sec && f->syms[i].name &&
-		    !strcmp(f->syms[i].name, name))
-			return &f->syms[i];
-	return NULL;
-}
+	struct graph g = { .an = an };
+	int status = 0;
 
-static int run(void *p)
-{
-	struct cfg_opts *o = p;
-	struct ao_error err = { 0 };
-	struct findings fs;
-	struct analysis an;
-	struct graph g = { .an = &an };
-
-	findings_init(&fs, o->file, 0);
-	if (analyze_open(o->file, &o->a, &fs, &an, &err) < 0) {
-		findings_free(&fs);
-		ao_report_error(err.message);
-		return o->status = EXIT_UNUSABLE;
-	}
-	g.func = find_func(an.file, o->func);
-	if (!g.func || !cfg_first_in_func(&an.cfg, g.func)) {
-		fprintf(stderr, "altorc: %s: no function '%s' with code\n", o->file, o->func);
-		o->status = EXIT_UNUSABLE;
+	g.func = cmd_analysis_symbol(an->file, args->arg, true);
+	if (!g.func || !cfg_first_in_func(&an->cfg, g.func)) {
+		fprintf(stderr, "altorc: %s: no function '%s' with code\n", args->file, args->arg);
+		status = EXIT_UNUSABLE;
 	} else if (build(&g)) {
-		fprintf(stderr, "altorc: %s: out of memory\n", o->file);
-		o->status = EXIT_UNUSABLE;
-	} else if (o->dot) {
+		fprintf(stderr, "altorc: %s: out of memory\n", args->file);
+		status = EXIT_UNUSABLE;
+	} else if (args->flag) {
 		print_dot(&g);
 	} else {
 		print_text(&g);
 	}
 	graph_free(&g);
-	analyze_close(&an);
-	findings_free(&fs);
-	return o->status;
+	return status;
 }
 
 int cmd_cfg(int argc, char **argv)
 {
-	struct cfg_opts o = { 0 };
-	int npos = 0;
+	static const struct cmd_inspect cfg = {
+		.name = "cfg", .flag = "--dot", .arg_name = "FUNC",
+		.usage = usage, .inspect = cfg_inspect,
+	};
 
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(s, "--dot")) {
-			o.dot = true;
-		} else if (!strcmp(s, "--uaccess")) {
-			o.a.validate.uaccess = o.a.cfg.uaccess = true;
-		} else if (!strcmp(s, "--kernel=6.12")) {
-			o.a.cfg.kernel_6_12 = true;
-		} else if (!strcmp(s, "--kernel=6.1")) {
-			o.a.cfg.kernel_6_12 = false;
-		} else if (!strcmp(s, "--alt-layout=v1")) {
-			o.a.cfg.alt_layout = ALT_LAYOUT_V1;
-		} else if (!strcmp(s, "--alt-layout=v2")) {
-			o.a.cfg.alt_layout = ALT_LAYOUT_V2;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "altorc cfg: unknown option '%s'\n", s);
-			usage(stderr);
-			return EXIT_UNUSABLE;
-		} else if (npos++ == 0) {
-			o.file = s;
-		} else if (npos == 2) {
-			o.func = s;
-		}
-	}
-	if (npos != 2) {
-		fprintf(stderr, "altorc cfg: takes FILE and FUNC\n");
-		usage(stderr);
-		return EXIT_UNUSABLE;
-	}
-	analyze_on_big_stack(run, &o);
-	return o.status;
+	return cmd_inspect_main(&cfg, argc, argv);
 }

@@ -16,6 +16,7 @@
 
 #include "analyze.h"
 #include "cfi_check.h"
+#include "cmd_analysis.h"
 #include "commands.h"
 #include "dwarf_lines.h"
 #include "report.h"
@@ -208,22 +209,14 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 			;   /* ORC states are always computed; nothing is written by check */
 		} else if (!strcmp(s, "--cfi")) {
 			o->cfi = true;
-		} else if (!strcmp(s, "--uaccess")) {
-			o->a.validate.uaccess = o->a.cfg.uaccess = true;
+		} else if (cmd_analysis_option(s, &o->a)) {
+			;   /* --uaccess, --kernel=..., --alt-layout=... */
 		} else if (!strcmp(s, "--stackval")) {
 			o->a.validate.stackval = true;
 		} else if (!strcmp(s, "--paravirt-native")) {
 			o->a.cfg.paravirt_native = true;   /* pre-5.13 pv templates: paravirt_native.c */
 		} else if (!strncmp(s, "--pv-dwarf=", 11)) {
 			o->a.cfg.pv_dwarf = s + 11;
-		} else if (!strcmp(s, "--kernel=6.12")) {
-			o->a.cfg.kernel_6_12 = true;
-		} else if (!strcmp(s, "--kernel=6.1")) {
-			o->a.cfg.kernel_6_12 = false;
-		} else if (!strcmp(s, "--alt-layout=v1")) {
-			o->a.cfg.alt_layout = ALT_LAYOUT_V1;
-		} else if (!strcmp(s, "--alt-layout=v2")) {
-			o->a.cfg.alt_layout = ALT_LAYOUT_V2;
 		} else if (!strncmp(s, "--format=", 9)) {
 			if (!strcmp(s + 9, "text"))
 				o->format = FMT_TEXT;

@@ -17,18 +17,11 @@
 
 #include "analyze.h"
 #include "arch_decode.h"
+#include "cmd_analysis.h"
 #include "commands.h"
 #include "dwarf_lines.h"
 #include "orc_gen.h"
 #include "report.h"
-
-struct explain_opts {
-	struct analyze_options a;
-	bool json;
-	const char *file;
-	const char *location;
-	int status;
-};
 
 struct branch {
 	const struct instr *insn;
@@ -75,23 +68,6 @@ static void usage(FILE *out)
 
 /* ---- resolving LOCATION --------------------------------------------------- */
 
-static struct objsym *sym_by_name(struct objfile *f, const char *name)
-{
-	struct objsym *any = NULL;
-
-	for (size_t i = 1; i < f->nr_syms; i++) {
-		struct objsym *s = &f->syms[i];
-
-		if (!s->sec || !s->name || strcmp(s->name, name))
-			continue;
-		if (s->type == STT_FUNC)
-			return s;
-		if (!any)
-			any = s;
-	}
-	return any;
-}
-
 static bool parse_hex(const char *s, uint64_t *out)
 {
 	char *end;
@@ -121,7 +97,7 @@ static int resolve(struct explain *x, const char *loc, struct ao_error *err)
 	if (plus && !parse_hex(plus + 1, &add))
 		return objf_fail(f, err, NULL, 0, "bad offset in location '%s'", loc);
 	snprintf(name, sizeof(name), "%.*s", (int)(plus ? plus - loc : (long)strlen(loc)), loc);
-	sym = sym_by_name(f, name);
+	sym = cmd_analysis_symbol(f, name, false);
 	if (sym) {
 		x->sec = sym->sec;
 		x->off = sym->offset + add;
@@ -163,16 +139,6 @@ static void add_branch(struct explain *x, const struct instr *i, const struct al
 		x->br[x->nr++] = (struct branch){ i, e, boundary };
 }
 
-/* Next instruction of a replacement group, its NOP padding last. */
-static const struct instr *group_next(const struct alt_group *g, const struct instr *i)
-{
-	if (i == g->nop)
-		return NULL;
-	if (i == g->last)
-		return g->nop;
-	return i->next;
-}
-
 /* The replacement instruction of branch b that covers site offset rel. */
 static void add_replacement(struct explain *x, const struct alt_branch *b, uint64_t rel)
 {
@@ -180,7 +146,7 @@ static void add_replacement(struct explain *x, const struct alt_branch *b, uint6
 
 	if (!g || !b->entry)
 		return;
-	for (const struct instr *i = g->first; i; i = group_next(g, i)) {
+	for (const struct instr *i = g->first; i; i = cmd_analysis_group_next(g, i)) {
 		uint64_t start = i->offset - b->entry->repl_off;
 
 		if (rel >= start && rel < start + i->len) {
@@ -428,11 +394,12 @@ static int print_json(const struct explain *x)
 
 /* ---- the command ------------------------------------------------------------ */
 
-static int explain_analysed(struct explain *x, const struct explain_opts *o, struct ao_error *err)
+static int explain_analysed(struct explain *x, const struct cmd_inspect_args *args,
+			    struct ao_error *err)
 {
 	struct ao_error lerr = { 0 };
 
-	if (resolve(x, o->location, err))
+	if (resolve(x, args->arg, err))
 		return -1;
 	x->insn = covering(&x->an->cfg, x->sec, x->off);
 	if (!x->insn)
@@ -445,78 +412,32 @@ static int explain_analysed(struct explain *x, const struct explain_opts *o, str
 		fprintf(stderr, "altorc: warning: %s\n", lerr.message);
 	else if (x->lines && !dwarf_lines_find(x->lines, x->sec, x->off, &x->src_file, &x->src_line))
 		x->src_file = NULL;
-	if (o->json)
+	if (args->flag)
 		return print_json(x);
 	print_text(x);
 	return 0;
 }
 
-static int run(void *p)
+static int explain_inspect(struct analysis *an, const struct cmd_inspect_args *args)
 {
-	struct explain_opts *o = p;
 	struct ao_error err = { 0 };
-	struct findings fs;
-	struct analysis an;
-	struct explain x = { .an = &an };
+	struct explain x = { .an = an };
+	int status = 0;
 
-	findings_init(&fs, o->file, 0);   /* validation warnings belong to `check` */
-	if (analyze_open(o->file, &o->a, &fs, &an, &err) < 0) {
-		findings_free(&fs);
+	if (explain_analysed(&x, args, &err)) {
 		ao_report_error(err.message);
-		return o->status = EXIT_UNUSABLE;
-	}
-	if (explain_analysed(&x, o, &err)) {
-		ao_report_error(err.message);
-		o->status = EXIT_UNUSABLE;
+		status = EXIT_UNUSABLE;
 	}
 	dwarf_lines_free(x.lines);
-	analyze_close(&an);
-	findings_free(&fs);
-	return o->status;
+	return status;
 }
 
 int cmd_explain(int argc, char **argv)
 {
-	struct explain_opts o = { 0 };
-	int npos = 0;
+	static const struct cmd_inspect explain = {
+		.name = "explain", .flag = "--json", .arg_name = "LOCATION",
+		.usage = usage, .inspect = explain_inspect,
+	};
 
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(s, "--json")) {
-			o.json = true;
-		} else if (!strcmp(s, "--uaccess")) {
-			o.a.validate.uaccess = o.a.cfg.uaccess = true;
-		} else if (!strcmp(s, "--kernel=6.12")) {
-			o.a.cfg.kernel_6_12 = true;
-		} else if (!strcmp(s, "--kernel=6.1")) {
-			o.a.cfg.kernel_6_12 = false;
-		} else if (!strcmp(s, "--alt-layout=v1")) {
-			o.a.cfg.alt_layout = ALT_LAYOUT_V1;
-		} else if (!strcmp(s, "--alt-layout=v2")) {
-			o.a.cfg.alt_layout = ALT_LAYOUT_V2;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "altorc explain: unknown option '%s'\n", s);
-			usage(stderr);
-			return EXIT_UNUSABLE;
-		} else if (npos == 0) {
-			o.file = s;
-			npos++;
-		} else if (npos == 1) {
-			o.location = s;
-			npos++;
-		} else {
-			npos++;
-		}
-	}
-	if (npos != 2) {
-		fprintf(stderr, "altorc explain: takes FILE and LOCATION\n");
-		usage(stderr);
-		return EXIT_UNUSABLE;
-	}
-	analyze_on_big_stack(run, &o);
-	return o.status;
+	return cmd_inspect_main(&explain, argc, argv);
 }

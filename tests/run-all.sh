@@ -101,6 +101,7 @@ for k in 6.1 6.12; do
   done
 done
 if ((${#subset_dirs[@]})); then
+  export CORPUS_DIR=$corpus_dir
   run_stage orc-dump "$top/tests/scripts/orc-dump-corpus.sh" --all "${subset_dirs[@]}"; record_script orc-dump
   run_stage alt-count "$top/tests/scripts/special-corpus.sh" "${subset_dirs[@]}"; record_script alt-count
 else

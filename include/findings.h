@@ -26,7 +26,16 @@ struct findings {
 	size_t nr, cap;
 	int echo;                /* print each finding on stderr as it is added */
 	const char *tool_name;   /* "objtool" by default, as kbuild habits expect */
+	/*
+	 * Echo only what the reference objtool would print, in its exact shape
+	 * (kbuild mode): altorc's own extra findings and detail lines are kept
+	 * in the list but not printed.
+	 */
+	int reference_only;
 };
+
+/* Is this kind of finding one the reference objtool also reports? */
+int findings_kind_in_reference(const char *kind);
 
 void findings_init(struct findings *fs, const char *file, int echo);
 void findings_free(struct findings *fs);

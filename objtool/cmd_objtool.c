@@ -182,6 +182,7 @@ static int run(void *p)
 		return EXIT_UNUSABLE;
 	}
 	findings_init(&fs, o->file, 1);
+	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	r = analyze_open(o->file, &o->a, &fs, &an, &err);
 	findings_free(&fs);
 	if (r < 0) {

@@ -28,6 +28,32 @@ void findings_free(struct findings *fs)
 	fs->nr = fs->cap = 0;
 }
 
+/* Kinds only altorc reports: alternative branches' exit states, paravirt sites, CFI. */
+int findings_kind_in_reference(const char *kind)
+{
+	static const char *const extra[] = {
+		"alternative-exit-state", "paravirt-stack", "paravirt-table", "cfi-mismatch",
+	};
+
+	for (size_t i = 0; i < sizeof(extra) / sizeof(*extra); i++)
+		if (!strcmp(kind, extra[i]))
+			return 0;
+	return 1;
+}
+
+/* The reference's one-line shape: drop altorc's detail lines after the first. */
+static void print_first_line(const struct findings *fs, const struct finding *f)
+{
+	struct finding one = *f;
+	char *nl = f->message ? strchr(f->message, '\n') : NULL;
+	char *first = nl ? strndup(f->message, (size_t)(nl - f->message)) : NULL;
+
+	if (first)
+		one.message = first;
+	findings_print_text(fs, &one, stderr);
+	free(first);
+}
+
 void findings_print_text(const struct findings *fs, const struct finding *f, void *stream)
 {
 	if (f->location)
@@ -75,8 +101,10 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		f.location = strdup(buf);
 		f.function = func ? strdup(func->name) : NULL;
 	}
-	if (fs->echo)
+	if (fs->echo && !fs->reference_only)
 		findings_print_text(fs, &f, stderr);
+	else if (fs->echo && findings_kind_in_reference(kind))
+		print_first_line(fs, &f);
 	if (fs->nr == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 16;
 		struct finding *items = realloc(fs->items, cap * sizeof(*items));

@@ -101,6 +101,23 @@ static int check_sec_bounds(struct objfile *f, struct objsec *sec, uint64_t file
 	return 0;
 }
 
+/*
+ * Writing lets libelf lay the file out again, padding each section to its
+ * sh_addralign: an absurd alignment (fuzzing found 2^43) makes it write
+ * terabytes of padding.  Kernel objects use at most PMD_SIZE (2 MiB).
+ */
+#define OBJF_MAX_ALIGN ((uint64_t)2 << 20)
+
+static int check_sec_align(struct objfile *f, struct objsec *sec, struct ao_error *err)
+{
+	uint64_t a = sec->shdr.sh_addralign;
+
+	if (a > OBJF_MAX_ALIGN || (a & (a - 1)))
+		return objf_fail(f, err, sec, 0,
+				 "bad alignment 0x%" PRIx64 ": must be a power of two, at most 2 MiB", a);
+	return 0;
+}
+
 static int read_shdrs(struct objfile *f, uint64_t file_size, struct ao_error *err)
 {
 	static char unnamed[] = "(unnamed)";
@@ -147,7 +164,7 @@ static int read_shdrs(struct objfile *f, uint64_t file_size, struct ao_error *er
 	for (size_t i = 1; i < f->nr_secs; i++) {
 		struct objsec *sec = &f->secs[i];
 
-		if (check_sec_bounds(f, sec, file_size, err))
+		if (check_sec_bounds(f, sec, file_size, err) || check_sec_align(f, sec, err))
 			return -1;
 		if (sec->shdr.sh_link >= f->nr_secs)
 			return objf_fail(f, err, sec, 0, "sh_link %u out of range (%zu sections)",

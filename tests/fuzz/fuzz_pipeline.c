@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -44,6 +45,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	snprintf(scratch, sizeof(scratch), "%s/input.o", scratch_dir);
+	/*
+	 * No output file may grow past 64 MiB: a write beyond it raises SIGXFSZ
+	 * and is reported as a crash, instead of filling the disk (a 2^43
+	 * section alignment once made the writer emit 53 GB of padding).
+	 */
+	if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){ 64 << 20, 64 << 20 }))
+		perror("altorc fuzz: setrlimit");
 	setenv("ALTORC_QUIET_PENDING", "1", 1);
 	/* The commands list sites and ORC on stdout: not of interest here. */
 	if (!freopen("/dev/null", "w", stdout))
@@ -211,6 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pick_options(&r);
 	if (write_input(data, size)) {
+		/* The environment, not the input (disk full, scratch folder removed). */
 		perror("altorc fuzz: writing the scratch file");
 		exit(1);
 	}

@@ -1,2 +1,0 @@
-build/objtool/cmd_check.o: objtool/cmd_check.c include/commands.h
-include/commands.h:

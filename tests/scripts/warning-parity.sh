@@ -19,45 +19,49 @@
 #   stac_drop   a stac in .altinstr_replacement becomes a NOP (UACCESS never goes on)
 # Each case: the patched object is copied twice; the reference objtool and `altorc objtool` run
 # with the object's own NAME.args; their 'warning: objtool:' lines must be equal (file names
-# stripped, order kept), then orc-compare must find the two ORC tables equal (the reference
+# stripped, order kept), then `altorc orc diff` must find the two ORC tables equal (the reference
 # writes ORC despite warnings, with the broken function's states cut where its walk stopped).
+# When the team's ../shared/corpus/orc-compare is present it is run as well, as a cross-check
+# of that verdict (a disagreement fails the case); nothing here needs ../shared.
 #
-# Environment: ALTORC (binary under test), CORPUS (default ../corpus-cache beside the checkout),
-# PER_KIND (cases per kind and object, default 1), KEEP=1 keeps the work folder.
-# Last line: 'N passed, M failed' (', K skipped').  Skips cleanly without corpus or reference.
+# Environment: ALTORC (binary under test), CORPUS (default: `corpus-build.sh --print-dir`, where
+# make check's corpus stage builds net/key and drivers/md of 6.1 and 6.12), PER_KIND (cases per
+# kind and object, default 1), ORC_COMPARE (cross-check script; empty turns it off),
+# KEEP=1 keeps the work folder.
+# An object of the list that is not in the corpus is skipped (and counted as skipped).
+# Last line: 'N passed, M failed' (', K skipped').  Skips cleanly without corpus, reference
+# objtool, objdump or /usr/bin/python3 with pyelftools (scripts/deps.sh installs them).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
-CORPUS=${CORPUS:-$(cd "$top/.." && pwd)/corpus-cache}
+CORPUS=${CORPUS:-$("$top/tests/scripts/corpus-build.sh" --print-dir)}
 PER_KIND=${PER_KIND:-1}
-PY=/usr/bin/python3
-ORC_COMPARE=${ORC_COMPARE:-$(cd "$top/.." && pwd)/shared/corpus/orc-compare}
+PY=/usr/bin/python3   # the python3 on PATH may lack pyelftools; Debian's has it once installed
+ORC_COMPARE=${ORC_COMPARE-$top/../shared/corpus/orc-compare}
 
 skip() { echo "warning-parity: skipped: $*"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
 
 [[ -x $ALTORC ]] || skip "no altorc binary at $ALTORC"
-[[ -d $CORPUS ]] || skip "no corpus at $CORPUS"
-[[ -x $ORC_COMPARE ]] || skip "no orc-compare at $ORC_COMPARE"
-$PY -c 'import elftools' 2>/dev/null || skip "$PY has no pyelftools"
-command -v objdump >/dev/null || skip "no objdump"
+[[ -d $CORPUS ]] || skip "no corpus at $CORPUS (make check's corpus stage builds it)"
+[[ -x $PY ]] || skip "no $PY (scripts/deps.sh installs python3)"
+$PY -c 'import elftools' 2>/dev/null || skip "$PY has no pyelftools (scripts/deps.sh installs python3-pyelftools)"
+command -v objdump >/dev/null || skip "no objdump (scripts/deps.sh installs binutils)"
+"$ALTORC" orc diff --help >/dev/null 2>&1 || skip "$ALTORC has no 'orc diff'"
+[[ -n $ORC_COMPARE && -x $ORC_COMPARE ]] || ORC_COMPARE=
 
-ref_for() {   # the newest reference objtool of a kernel series, by pattern
-  local g
-  case $1 in
-    6.1)  g='/usr/src/linux-headers-6.1.0-*-amd64/tools/objtool/objtool' ;;
-    6.12) g='/usr/src/linux-headers-6.12.*-amd64/tools/objtool/objtool' ;;
-  esac
-  # shellcheck disable=SC2086
-  ls -1 $g 2>/dev/null | sort -V | tail -n 1
-}
+# The reference objtool of a kernel series, found as the corpus was built with it.
+ref_for() { "$top/tests/scripts/corpus-build.sh" --objtool "$1" 2>/dev/null; }
 
-# Objects: small and large, C and hand-written assembly, both kernels.
+# Objects: small and large, C and hand-written assembly, both kernels.  Those of net_key and
+# drivers_md are in every corpus make check builds (6.12 drivers_md holds one prelinked object
+# per module: dm-mod, dm-delay, dm-crypt, raid456, ...); the lib ones only in the team's larger
+# corpus, and are skipped where absent.
 objects=(
   6.1/net_key/af_key 6.1/drivers_md/dm-crypt 6.1/lib/crc8 6.1/lib/lru_cache
   6.1/drivers_md/raid5-ppl 6.1/drivers_md/dm-ioctl
   6.12/net_key/af_key 6.12/lib/lru_cache 6.12/drivers_md/dm-delay 6.12/lib/crypto__libpoly1305
-  6.12/drivers_md/dm-mod
+  6.12/drivers_md/dm-mod 6.12/drivers_md/dm-crypt
 )
 
 work=$(mktemp -d /tmp/warning-parity.XXXXXX)
@@ -232,9 +236,17 @@ for obj in "${objects[@]}"; do
       diff "$d/ref.lines" "$d/cand.lines" | sed 's/^/    /' | head -10
       failed=$((failed + 1)); continue
     fi
-    if ! "$ORC_COMPARE" "$d/ref.o" "$d/cand.o" > "$d/orc.txt" 2>&1; then
-      echo "FAIL $id ($fname, $old->$new): ORC differs; ${first:-no warning}"
+    "$ALTORC" orc diff "$d/ref.o" "$d/cand.o" > "$d/orc.txt" 2>&1
+    drc=$?
+    if ((drc != 0)); then
+      if ((drc == 1)); then why="ORC differs"; else why="orc diff exited $drc"; fi
+      echo "FAIL $id ($fname, $old->$new): $why; ${first:-no warning}"
       sed 's/^/    /' "$d/orc.txt" | head -8
+      failed=$((failed + 1)); continue
+    fi
+    if [[ -n $ORC_COMPARE ]] && ! "$ORC_COMPARE" "$d/ref.o" "$d/cand.o" > "$d/orc-compare.txt" 2>&1; then
+      echo "FAIL $id ($fname, $old->$new): orc diff says equal, orc-compare disagrees"
+      sed 's/^/    /' "$d/orc-compare.txt" | head -8
       failed=$((failed + 1)); continue
     fi
     if [[ -n $first ]]; then

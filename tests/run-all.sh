@@ -5,6 +5,9 @@
 #   1. unit      Check unit tests ($BUILD/unit-tests, run from tests/)
 #   2. fixtures  tests/scripts/fixtures.sh (every tests/scripts/fixture-*.sh)
 #   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects, net/key)
+#   4. orc-dump, alt-count   the same subset: orc dump lines, alternatives entry counts
+#   5. parity    tests/scripts/warning-parity.sh (patched corpus objects: same warnings, same ORC)
+#   6. kbuild    tests/scripts/kbuild-module.sh (drivers/block/drbd built by kbuild with altorc)
 #
 # Environment: ALTORC (the binary under test), BUILD (its build folder), both set by
 # `make check` / `make asan`; SANITIZED=1 when that binary is built with ASan + UBSan.
@@ -109,6 +112,12 @@ else
   record orc-dump 0 0 1
   record alt-count 0 0 1
 fi
+
+# Both use the corpus folder above (they skip, with a message, what it lacks): broken copies of
+# subset objects must get the reference's warnings and ORC, and a whole module built by kbuild
+# with altorc as objtool must get the reference's ORC.
+run_stage parity "$top/tests/scripts/warning-parity.sh"; record_script parity
+run_stage kbuild "$top/tests/scripts/kbuild-module.sh"; record_script kbuild
 
 echo
 echo "== summary"

@@ -274,6 +274,11 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 	} else if (rel->sym->type == STT_SECTION) {
 		int64_t off = rel->addend + 4;
 
+		/* A section symbol of no section (undefined, absolute): nothing to name (fuzzing). */
+		if (!rel->sym->sec)
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"call relocation to section symbol %zu, which has no section",
+					rel->sym->index);
 		dest = off >= 0 ? call_dest_at(rel->sym->sec, (uint64_t)off) : NULL;
 		if (!dest)
 			return cfg_fail(cfg, insn->sec, insn->offset,

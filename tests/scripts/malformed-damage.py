@@ -28,7 +28,7 @@ from elftools.elf.elffile import ELFFile
 SHDR = {"name": (0, "<I"), "type": (4, "<I"), "flags": (8, "<Q"), "offset": (24, "<Q"),
         "size": (32, "<Q"), "link": (40, "<I"), "info": (44, "<I"), "align": (48, "<Q"),
         "entsize": (56, "<Q")}
-SYM = {"name": (0, "<I"), "shndx": (6, "<H"), "value": (8, "<Q"), "size": (16, "<Q")}
+SYM = {"name": (0, "<I"), "info": (4, "<B"), "shndx": (6, "<H"), "value": (8, "<Q"), "size": (16, "<Q")}
 RELA = {"offset": (0, "<Q"), "info": (8, "<Q"), "addend": (16, "<q")}
 
 
@@ -194,6 +194,10 @@ case("sym-shndx-range", ("mb",), section=r"\.symtab|mb_flags", offset=0)(
     lambda o: o.sym("mb_flags", "shndx", 0x7ff0))
 case("sym-name-range", ("mb",), section=r"\.symtab|\.strtab", offset=0)(
     lambda o: o.sym("mb_flags", "name", 0xffffff))
+# A direct call relocated against a "section symbol" of no section (a fuzz find: the
+# error message dereferenced the missing section).
+case("call-to-sectionless-section-symbol", ("mb",), CODE_ONLY, r"mb_framed|\.text", 1, WHY_CODE)(
+    lambda o: o.sym("mb_ext", "info", (1 << 4) | 3))
 case("func-size-past-section", ("mb",), ("01", "01", "01", "01"),
      why="a function's size only bounds which instructions are its own; the reference accepts it too")(
     lambda o: o.sym("mb_framed", "size", 0x10000))

@@ -791,6 +791,15 @@ static int add_sections(struct objw *w, const struct objf_edits *e)
 
 static int finish(struct objw *w)
 {
+	/*
+	 * libelf (0.188) writes the section header table straight from the array
+	 * it read, with the new count, unless the Elf itself is dirty; when the
+	 * new layout happens to keep e_shoff, nothing marks it so, and the added
+	 * headers come from past that array (heap overflow, garbage headers;
+	 * found by fuzzing).  Mark it dirty so the table is always rebuilt.
+	 */
+	if (!elf_flagelf(w->elf, ELF_C_SET, ELF_F_DIRTY))
+		return w_elf_fail(w, "elf_flagelf");
 	if (elf_update(w->elf, ELF_C_WRITE) < 0)
 		return w_elf_fail(w, "elf_update");
 	elf_end(w->elf);

@@ -18,7 +18,8 @@
 #     (and an offset "0x..." where the case has one);
 #   - not crash (status >= 128, or a sanitizer's 86 under `make asan`) nor hang (20 s);
 #   - leave the file byte-for-byte unchanged (sha256), except that `objtool --orc` is meant
-#     to rewrite a file it accepts.
+#     to rewrite a file it accepts; what it writes must then pass `readelf -S` without a
+#     warning.
 # A case passes when all four commands do.  Last line: 'N passed, M failed[, K skipped]'.
 # Environment: ALTORC (binary under test), CORPUS_DIR (default: corpus-build.sh --print-dir).
 set -uo pipefail
@@ -134,6 +135,11 @@ while IFS=$'\t' read -r cname file e_obj e_chk e_alt e_orc section offset why; d
   ((verbose)) && echo "-- $cname"
   cp "$file" "$work/copy.o"
   run_one "$cname" objtool "$work/copy.o" "$e_obj" "$section" "$offset" "$ALTORC" objtool "${oargs[@]}" "$work/copy.o" || ok=0
+  # What objtool wrote must be sound ELF: readelf has no complaint about its section headers.
+  if ! cmp -s "$file" "$work/copy.o" && readelf -S -W "$work/copy.o" 2>&1 >/dev/null | grep -q .; then
+    echo "  objtool: the object it wrote upsets readelf:"; readelf -S -W "$work/copy.o" 2>&1 >/dev/null | head -n 2
+    ok=0
+  fi
   run_one "$cname" check "$file" "$e_chk" "$section" "$offset" "$ALTORC" check "$file" || ok=0
   run_one "$cname" alternatives "$file" "$e_alt" "$section" "$offset" "$ALTORC" alternatives "$file" || ok=0
   run_one "$cname" orc-dump "$file" "$e_orc" "$section" "$offset" "$ALTORC" orc dump "$file" || ok=0

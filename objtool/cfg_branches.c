@@ -94,6 +94,11 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 		return 0;
 	}
 	if (rel->sym->type == STT_SECTION) {
+		/* A section symbol of no section (undefined, absolute): nowhere to go (fuzzing). */
+		if (!rel->sym->sec)
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"jump relocation to section symbol %zu, which has no section",
+					rel->sym->index);
 		*dsec = rel->sym->sec;
 		*doff = rel->addend + 4;
 		return 0;
@@ -120,8 +125,8 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 
 static int resolve_jump(struct cfg *cfg, struct instr *insn)
 {
-	struct objsec *dsec;
-	int64_t doff;
+	struct objsec *dsec = NULL;
+	int64_t doff = 0;
 	struct instr *dest;
 	int r = jump_target(cfg, insn, &dsec, &doff);
 

@@ -27,6 +27,9 @@ int special_open_table(struct objfile *f, const char *name, uint64_t stride,
 		return objf_fail(f, err, sec, 0, "section has no contents (SHT_NOBITS)");
 	if (objf_sec_data(sec) < 0 || objf_sec_rels(sec) < 0)
 		return special_lazy_failed(f, err);
+	/* e.g. SHT_NULL: libelf hands out no bytes for it (fuzz find: entries read from NULL). */
+	if (sec->size && !sec->data)
+		return objf_fail(f, err, sec, 0, "section has no contents (type %u)", sec->shdr.sh_type);
 	if (stride && sec->size % stride)
 		return objf_fail(f, err, sec, 0,
 				 "section size 0x%" PRIx64 " is not a multiple of the %" PRIu64

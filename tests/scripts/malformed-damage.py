@@ -198,6 +198,9 @@ case("sym-name-range", ("mb",), section=r"\.symtab|\.strtab", offset=0)(
 # error message dereferenced the missing section).
 case("call-to-sectionless-section-symbol", ("mb",), CODE_ONLY, r"mb_framed|\.text", 1, WHY_CODE)(
     lambda o: o.sym("mb_ext", "info", (1 << 4) | 3))
+# The same for a jump (a fuzz find in the "can't find jump dest" message).
+case("jump-to-sectionless-section-symbol", ("mb",), CODE_ONLY, r"mb_tail_caller|\.text", 1, WHY_CODE)(
+    lambda o: o.sym("mb_tail", "info", (1 << 4) | 3))
 case("func-size-past-section", ("mb",), ("01", "01", "01", "01"),
      why="a function's size only bounds which instructions are its own; the reference accepts it too")(
     lambda o: o.sym("mb_framed", "size", 0x10000))
@@ -232,6 +235,9 @@ case("alt-orig-len-past-section", ("mb",), ALTS, r"\.altinstructions", 1, WHY_AL
     lambda o: o.byte(".altinstructions", ALT0 + 10, 0xff))
 case("alt-repl-len-past-section", ("mb",), ALTS, r"\.altinstructions", 1, WHY_ALTS)(
     lambda o: o.byte(".altinstructions", ALT1 + 11, 0xff))
+# A table whose header type gives it no bytes (SHT_NULL), though it has a size: a fuzz find.
+case("alt-section-type-null", ("mb",), ALTS, r"\.altinstructions", why=WHY_ALTS)(
+    lambda o: o.shdr(".altinstructions", "type", 0))
 case("alt-size-no-layout", ("mb",), ALTS, r"\.altinstructions", why=WHY_ALTS)(
     lambda o: o.shdr(".altinstructions", "size", 25))
 case("alt-overlapping-sites", ("mb",), ("01", "01", "01", "01"),

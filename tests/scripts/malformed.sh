@@ -103,7 +103,7 @@ run_one() {
   err=$(cat "$work/err")
   ((verbose)) && printf '  %-12s rc=%d %s\n' "$what" "$rc" "$(head -n 3 "$work/err")"
   if ((rc == 124)); then echo "  $what: hang (killed after 20 s)"; return 1; fi
-  if ((rc >= 128 || rc == 86)); then
+  if ((rc >= 128 || rc == 86)) || grep -qE 'runtime error:|ERROR: (Address|Leak)Sanitizer' "$work/err"; then
     echo "  $what: crashed (status $rc)"; grep -m 3 -E 'ERROR|SUMMARY|runtime error' "$work/err"; return 1
   fi
   if [[ $allowed != *$rc* ]]; then

@@ -9,6 +9,19 @@
  * rename it over the original.  Any failure before the rename unlinks the
  * copy, so the original stays byte for byte what it was.
  *
+ * Most of a kernel object is DWARF we never change, so the copy is edited
+ * in place: libelf maps it (ELF_C_RDWR_MMAP) and we do the layout
+ * ourselves (ELF_F_LAYOUT).  A section whose size stays keeps its file
+ * offset, and unless we read it (to patch or renumber it) its pages are
+ * never touched.  Sections that grow (.symtab, .strtab, .shstrtab,
+ * .symtab_shndx) and new ones go after everything that stays, then the
+ * section header table.  libelf 0.188 cannot grow a mapped file (it calls
+ * mremap without MREMAP_MAYMOVE, which fails whenever the next pages are
+ * taken), so every size is planned from the request before the copy is
+ * mapped, the copy is extended to its final size first, and the sizes
+ * actually appended are checked against the plan before anything is
+ * written.
+ *
  * Relocations of new sections refer to the target section's STT_SECTION
  * symbol.  When the assembler left one out (binutils 2.36+ omits unused
  * ones) we add it; being local it must precede the globals, so the first
@@ -49,8 +62,31 @@ struct objw {
 	/* STT_SECTION symbol (final index) for each section index; 0 = none yet. */
 	size_t *sec_sym;
 
-	size_t shstrtab_size;
-	size_t strtab_size;      /* of the symbol name table, as it grows */
+	/* Sections without a STT_SECTION symbol that new relocations target. */
+	bool *missing;
+	size_t nr_missing;
+
+	/* Layout, indexed by final section index (old ones, then the new). */
+	struct w_sec *lay;
+	size_t nr_final;
+	uint64_t tail_start;     /* where moved and new sections begin */
+	uint64_t shoff;          /* section header table */
+	uint64_t file_size;
+	off_t orig_size;
+};
+
+/*
+ * One section of the output.  planned comes from the request before the
+ * copy is opened; size counts what is appended while editing and must end
+ * equal to it.  Existing sections start at their sh_size for both.
+ */
+struct w_sec {
+	uint64_t planned;
+	uint64_t size;
+	uint64_t align;
+	uint64_t offset;         /* final sh_offset */
+	bool moves;              /* grows, or is new: placed after what stays */
+	bool nobits;
 };
 
 /*
@@ -94,11 +130,35 @@ static void *w_alloc(struct objw *w, size_t n, size_t size)
 	return p;
 }
 
-/* Append a data block to a section; libelf lays it out after the others. */
+static uint64_t align_up(uint64_t v, uint64_t align)
+{
+	return align > 1 ? (v + align - 1) & ~(align - 1) : v;
+}
+
+/* Room for size bytes aligned to align at the end of a section of *end bytes. */
+static uint64_t lay_append(uint64_t *end, uint64_t size, uint64_t align)
+{
+	uint64_t off = align_up(*end, align);
+
+	*end = off + size;
+	return off;
+}
+
+/*
+ * Append a data block to a section, at the offset within it that the plan
+ * (plan_grow) reserved: with ELF_F_LAYOUT, d_off is ours to set.
+ */
 static Elf_Data *w_add_data(struct objw *w, Elf_Scn *scn, void *buf, size_t size,
 			    Elf_Type type, size_t align)
 {
+	size_t idx = elf_ndxscn(scn);
 	Elf_Data *d;
+
+	if (idx == 0 || idx >= w->nr_final) {
+		ao_fail(w->err, AO_ERR_ANALYSIS, "%s: writing: section %zu was not planned",
+			w->f->path, idx);
+		return NULL;
+	}
 
 	/*
 	 * libelf wants the existing data of an old section read before more
@@ -120,6 +180,7 @@ static Elf_Data *w_add_data(struct objw *w, Elf_Scn *scn, void *buf, size_t size
 	d->d_type = type;
 	d->d_align = align;
 	d->d_version = EV_CURRENT;
+	d->d_off = (int64_t)lay_append(&w->lay[idx].size, size, align);
 	return d;
 }
 
@@ -182,6 +243,58 @@ static int check_sym_rels(struct objw *w, const struct objf_edits *e)
 
 /* ---- temporary copy ------------------------------------------------------------ */
 
+/* Copy the original's bytes with read/write from byte pos on (when the kernel cannot copy). */
+static int copy_by_hand(struct objw *w, off_t pos)
+{
+	char buf[1 << 16];
+
+	for (;;) {
+		ssize_t n = pread(w->f->fd, buf, sizeof(buf), pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return w_io_fail(w, "reading");
+		if (n == 0)
+			return 0;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t m = pwrite(w->fd, buf + done, n - done, pos + done);
+
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m < 0)
+				return w_io_fail(w, "writing the temporary file");
+			done += m;
+		}
+		pos += n;
+	}
+}
+
+/*
+ * The kernel copies without bringing the bytes through our memory (and
+ * shares the blocks where the filesystem can); fall back when it cannot.
+ */
+static int copy_bytes(struct objw *w)
+{
+	off_t in = 0, out = 0;
+
+	while (in < w->orig_size) {
+		ssize_t n = copy_file_range(w->f->fd, &in, w->fd, &out, (size_t)(w->orig_size - in), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL ||
+			      errno == EOPNOTSUPP || errno == EPERM || errno == EBADF))
+			return copy_by_hand(w, in);
+		if (n < 0)
+			return w_io_fail(w, "copying to the temporary file");
+		if (n == 0)
+			return ao_fail(w->err, AO_ERR_IO, "%s: the file shrank while being copied",
+				       w->f->path);
+	}
+	return 0;
+}
+
 static int copy_to_temp(struct objw *w)
 {
 	struct objfile *f = w->f;
@@ -189,8 +302,6 @@ static int copy_to_temp(struct objw *w)
 	int dir_len = slash ? (int)(slash - f->path + 1) : 0;
 	const char *base = slash ? slash + 1 : f->path;
 	struct stat st;
-	char buf[1 << 16];
-	off_t pos = 0;
 
 	if (snprintf(w->tmp_path, sizeof(w->tmp_path), "%.*s.%s.XXXXXX", dir_len, f->path, base) >=
 	    (int)sizeof(w->tmp_path))
@@ -203,32 +314,30 @@ static int copy_to_temp(struct objw *w)
 	/* Same permissions as the original; mkstemp made it 0600. */
 	if (fstat(f->fd, &st) || fchmod(w->fd, st.st_mode & 07777))
 		return w_io_fail(w, "copying permissions");
-	for (;;) {
-		ssize_t n = pread(f->fd, buf, sizeof(buf), pos);
+	w->orig_size = st.st_size;
+	if (copy_bytes(w))
+		return -1;
+	/*
+	 * The final size now, with its blocks allocated: libelf maps the file
+	 * once and cannot grow the mapping, and a full disk must be an error
+	 * here rather than SIGBUS on a store into the mapping.  When the file
+	 * ends up smaller (bytes after the old header table), elf_update
+	 * truncates it.
+	 */
+	if ((uint64_t)w->orig_size < w->file_size) {
+		int e = posix_fallocate(w->fd, w->orig_size, (off_t)(w->file_size - w->orig_size));
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return w_io_fail(w, "reading");
-		if (n == 0)
-			break;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t m = write(w->fd, buf + done, n - done);
-
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m < 0)
-				return w_io_fail(w, "writing the temporary file");
-			done += m;
+		if (e) {
+			errno = e;
+			return w_io_fail(w, "extending the temporary file");
 		}
-		pos += n;
 	}
-	w->elf = elf_begin(w->fd, ELF_C_RDWR, NULL);
+	w->elf = elf_begin(w->fd, ELF_C_RDWR_MMAP, NULL);
 	if (!w->elf)
 		return w_elf_fail(w, "reopening the copy");
 	/*
 	 * libelf (0.188) loses track of existing section headers read after
-	 * elf_newscn() on an ELF_C_RDWR handle; read them all now.
+	 * elf_newscn() on a read-write handle; read them all now.
 	 */
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(w->elf, scn));) {
 		GElf_Shdr sh;
@@ -313,14 +422,22 @@ static Elf_Data *symtab_data(struct objw *w, Elf_Scn **scn)
 	return *scn ? elf_getdata(*scn, NULL) : NULL;
 }
 
+/* Index of the extended index table of the symbol table; 0 when there is none. */
+static size_t shndx_index(const struct objfile *f)
+{
+	for (size_t i = 1; i < f->nr_secs; i++)
+		if (f->secs[i].shdr.sh_type == SHT_SYMTAB_SHNDX &&
+		    f->secs[i].shdr.sh_link == f->symtab->index)
+			return i;
+	return 0;
+}
+
 /* The extended index table of the copy, if the file has one. */
 static Elf_Scn *find_shndx_scn(struct objw *w)
 {
-	for (size_t i = 1; i < w->f->nr_secs; i++)
-		if (w->f->secs[i].shdr.sh_type == SHT_SYMTAB_SHNDX &&
-		    w->f->secs[i].shdr.sh_link == w->f->symtab->index)
-			return elf_getscn(w->elf, i);
-	return NULL;
+	size_t i = shndx_index(w->f);
+
+	return i ? elf_getscn(w->elf, i) : NULL;
 }
 
 static Elf64_Sym *st_slot(struct symtab_edit *t, size_t pos)
@@ -396,17 +513,18 @@ static int add_sym_name(struct objw *w, const char *name, Elf64_Word *off)
 	size_t strndx = w->f->symtab->shdr.sh_link, len = strlen(name) + 1;
 	Elf_Scn *scn = elf_getscn(w->elf, strndx);
 	char *buf = w_alloc(w, len, 1);
+	Elf_Data *d;
 
 	if (!buf)
 		return -1;
 	memcpy(buf, name, len);
-	if (!scn || !w_add_data(w, scn, buf, len, ELF_T_BYTE, 1))
+	d = scn ? w_add_data(w, scn, buf, len, ELF_T_BYTE, 1) : NULL;
+	if (!d)
 		return w_elf_fail(w, "extending the symbol name table");
-	if (w->strtab_size > UINT32_MAX)
+	if ((uint64_t)d->d_off > UINT32_MAX)
 		return ao_fail(w->err, AO_ERR_UNSUPPORTED, "%s: symbol name table too large",
 			       w->f->path);
-	*off = (Elf64_Word)w->strtab_size;
-	w->strtab_size += len;
+	*off = (Elf64_Word)d->d_off;
 	return 0;
 }
 
@@ -442,6 +560,9 @@ static int open_symtab_edit(struct objw *w, struct symtab_edit *t, size_t nr_new
 		*xd = elf_getdata(*xscn, NULL);
 		if (!*xd || (*xd)->d_size < f->nr_syms * sizeof(Elf32_Word))
 			return w_elf_fail(w, "reading the extended index table");
+		/* Entries past the last symbol would put the new ones out of step. */
+		(*xd)->d_size = f->nr_syms * sizeof(Elf32_Word);
+		w->lay[elf_ndxscn(*xscn)].size = (*xd)->d_size;
 		t->xold = (*xd)->d_buf;
 	}
 	t->old = (*d)->d_buf;
@@ -473,7 +594,6 @@ static int add_symbols(struct objw *w, const bool *missing, size_t nr_missing,
 		return -1;
 	if (!gelf_getshdr(scn, &sh))
 		return w_elf_fail(w, "reading the symbol table header");
-	w->strtab_size = f->secs[f->symtab->shdr.sh_link].shdr.sh_size;
 	for (size_t idx = 1; idx < f->nr_secs; idx++) {
 		size_t pos;
 		Elf64_Sym *sym;
@@ -549,21 +669,13 @@ static int renumber_refs(struct objw *w)
 	return 0;
 }
 
+/* The section symbols and new symbols that plan_sizes() counted. */
 static int prepare_symbols(struct objw *w, const struct objf_edits *e)
 {
-	bool *missing;
-	size_t n;
 	int ret = 0;
 
-	if (find_sec_syms(w))
-		return -1;
-	missing = ao_calloc(w->err, w->f->nr_secs, sizeof(*missing));
-	if (!missing)
-		return -1;
-	n = count_missing(w, e->secs, e->nr_secs, missing);
-	if (n || e->nr_syms)
-		ret = add_symbols(w, missing, n, e->syms, e->nr_syms);
-	free(missing);
+	if (w->nr_missing || e->nr_syms)
+		ret = add_symbols(w, w->missing, w->nr_missing, e->syms, e->nr_syms);
 	if (!ret && w->syms_moved)
 		ret = renumber_refs(w);
 	return ret;
@@ -659,17 +771,18 @@ static int add_name(struct objw *w, const char *prefix, const char *name, GElf_W
 	size_t len = strlen(prefix) + strlen(name) + 1;
 	char *buf = w_alloc(w, len, 1);
 	Elf_Scn *scn = elf_getscn(w->elf, w->f->shstrndx);
+	Elf_Data *d;
 
 	if (!buf)
 		return -1;
 	snprintf(buf, len, "%s%s", prefix, name);
-	if (!scn || !w_add_data(w, scn, buf, len, ELF_T_BYTE, 1))
+	d = scn ? w_add_data(w, scn, buf, len, ELF_T_BYTE, 1) : NULL;
+	if (!d)
 		return w_elf_fail(w, "extending the section name table");
-	if (w->shstrtab_size > UINT32_MAX)
+	if ((uint64_t)d->d_off > UINT32_MAX)
 		return ao_fail(w->err, AO_ERR_UNSUPPORTED, "%s: section name table too large",
 			       w->f->path);
-	*off = (GElf_Word)w->shstrtab_size;
-	w->shstrtab_size += len;
+	*off = (GElf_Word)d->d_off;
 	return 0;
 }
 
@@ -755,7 +868,6 @@ static int add_sections(struct objw *w, const struct objf_edits *e)
 	const struct objf_new_sec *secs = e->secs;
 	size_t nr_secs = e->nr_secs;
 
-	w->shstrtab_size = w->f->secs[w->f->shstrndx].shdr.sh_size;
 	for (size_t i = 0; i < nr_secs; i++) {
 		const struct objf_new_sec *ns = &secs[i];
 		GElf_Shdr sh = {
@@ -787,21 +899,277 @@ static int add_sections(struct objw *w, const struct objf_edits *e)
 	return 0;
 }
 
+/* ---- layout ----------------------------------------------------------------------- */
+
+/* Reserve size bytes at the end of existing section idx, which therefore moves. */
+static int plan_grow(struct objw *w, size_t idx, uint64_t size, uint64_t align)
+{
+	struct w_sec *s = &w->lay[idx];
+
+	if (idx == 0 || idx >= w->f->nr_secs || s->nobits)
+		return ao_fail(w->err, AO_ERR_UNSUPPORTED,
+			       "%s: section %zu cannot take the new names or symbols", w->f->path, idx);
+	s->moves = true;
+	lay_append(&s->planned, size, align);
+	if (align > s->align)
+		s->align = align;
+	return 0;
+}
+
+static int plan_new(struct objw *w, size_t *idx, const char *name, uint64_t size,
+		    uint64_t align, bool nobits)
+{
+	struct w_sec *s = &w->lay[(*idx)++];
+
+	/* The bound objfile.c puts on existing sections, for the same reason. */
+	if (align & (align - 1) || align > ((uint64_t)2 << 20))
+		return ao_fail(w->err, AO_ERR_USAGE,
+			       "%s: new section %s: alignment 0x%" PRIx64 " is not a power of two up to 2 MiB",
+			       w->f->path, name, align);
+	s->planned = size;
+	s->align = align;
+	s->moves = true;
+	s->nobits = nobits;
+	return 0;
+}
+
+/*
+ * Final size of every section, from the request alone: each step mirrors
+ * one w_add_data() the edits below will make (add_symbols, add_sym_name,
+ * add_name, add_sections, add_rela_sec), in the same sections.
+ */
+static int plan_sizes(struct objw *w, const struct objf_edits *e)
+{
+	struct objfile *f = w->f;
+	size_t nr_new = 0, nr_syms, idx, x = shndx_index(f);
+
+	for (size_t i = 0; i < e->nr_secs; i++)
+		nr_new += 1 + (e->secs[i].nr_rels || count_sym_rels(e, e->secs[i].name));
+	w->nr_final = f->nr_secs + nr_new;
+	w->lay = ao_calloc(w->err, w->nr_final, sizeof(*w->lay));
+	w->missing = ao_calloc(w->err, f->nr_secs, sizeof(*w->missing));
+	if (!w->lay || !w->missing || find_sec_syms(w))
+		return -1;
+	for (size_t i = 1; i < f->nr_secs; i++) {
+		const GElf_Shdr *sh = &f->secs[i].shdr;
+
+		w->lay[i].planned = w->lay[i].size = sh->sh_size;
+		w->lay[i].align = sh->sh_addralign ? sh->sh_addralign : 1;
+		w->lay[i].nobits = sh->sh_type == SHT_NOBITS;
+	}
+	w->nr_missing = count_missing(w, e->secs, e->nr_secs, w->missing);
+	nr_syms = w->nr_missing + e->nr_syms;
+	if (nr_syms && plan_grow(w, f->symtab->index, nr_syms * sizeof(Elf64_Sym), 8))
+		return -1;
+	if (nr_syms && x) {
+		w->lay[x].planned = f->nr_syms * sizeof(Elf32_Word);   /* see open_symtab_edit */
+		if (plan_grow(w, x, nr_syms * sizeof(Elf32_Word), 4))
+			return -1;
+	}
+	for (size_t i = 0; i < e->nr_syms; i++)
+		if (e->syms[i].name && e->syms[i].name[0] &&
+		    plan_grow(w, f->symtab->shdr.sh_link, strlen(e->syms[i].name) + 1, 1))
+			return -1;
+	idx = f->nr_secs;
+	for (size_t i = 0; i < e->nr_secs; i++) {
+		const struct objf_new_sec *ns = &e->secs[i];
+		size_t nr_rels = ns->nr_rels + count_sym_rels(e, ns->name);
+
+		if (plan_grow(w, f->shstrndx, strlen(ns->name) + 1, 1) ||
+		    plan_new(w, &idx, ns->name, ns->size, ns->align ? ns->align : 1,
+			     ns->type == SHT_NOBITS))
+			return -1;
+		if (nr_rels && (plan_grow(w, f->shstrndx, strlen(".rela") + strlen(ns->name) + 1, 1) ||
+				plan_new(w, &idx, ns->name, nr_rels * sizeof(Elf64_Rela), 8, false)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Sections that keep their size keep their offset.  The others follow the
+ * end of the last of those, in section index order (grown ones first, as
+ * their indexes are lower), each at its alignment; then the header table.
+ */
+static void plan_offsets(struct objw *w)
+{
+	struct objfile *f = w->f;
+	uint64_t tail = sizeof(Elf64_Ehdr);
+
+	if (f->ehdr.e_phnum && f->ehdr.e_phoff + (uint64_t)f->ehdr.e_phnum * f->ehdr.e_phentsize > tail)
+		tail = f->ehdr.e_phoff + (uint64_t)f->ehdr.e_phnum * f->ehdr.e_phentsize;
+	for (size_t i = 1; i < f->nr_secs; i++) {
+		const GElf_Shdr *sh = &f->secs[i].shdr;
+
+		if (!w->lay[i].moves && !w->lay[i].nobits && sh->sh_offset + sh->sh_size > tail)
+			tail = sh->sh_offset + sh->sh_size;
+	}
+	w->tail_start = tail;
+	for (size_t i = 1; i < w->nr_final; i++) {
+		struct w_sec *s = &w->lay[i];
+
+		if (!s->moves)
+			continue;
+		s->offset = align_up(tail, s->align);
+		if (!s->nobits)
+			tail = s->offset + s->planned;
+	}
+	w->shoff = align_up(tail, 8);
+	w->file_size = w->shoff + w->nr_final * sizeof(Elf64_Shdr);
+}
+
+/* Check what the edits appended against the plan and hand libelf the layout. */
+static int apply_layout(struct objw *w)
+{
+	size_t shnum;
+	GElf_Ehdr eh;
+
+	if (elf_getshdrnum(w->elf, &shnum) || shnum != w->nr_final)
+		return ao_fail(w->err, AO_ERR_ANALYSIS, "%s: writing: %zu sections, %zu planned",
+			       w->f->path, shnum, w->nr_final);
+	for (size_t i = 1; i < w->nr_final; i++) {
+		struct w_sec *s = &w->lay[i];
+		Elf_Scn *scn;
+		GElf_Shdr sh;
+
+		if (s->size != s->planned)
+			return ao_fail(w->err, AO_ERR_ANALYSIS,
+				       "%s: writing: section %zu has 0x%" PRIx64 " bytes, 0x%" PRIx64 " planned",
+				       w->f->path, i, s->size, s->planned);
+		if (!s->moves)
+			continue;
+		scn = elf_getscn(w->elf, i);
+		if (!scn || !gelf_getshdr(scn, &sh))
+			return w_elf_fail(w, "reading a section header");
+		sh.sh_offset = s->offset;
+		sh.sh_size = s->size;
+		if (s->align > (sh.sh_addralign ? sh.sh_addralign : 1))
+			sh.sh_addralign = s->align;
+		if (!gelf_update_shdr(scn, &sh))
+			return w_elf_fail(w, "placing a section");
+	}
+	if (!gelf_getehdr(w->elf, &eh))
+		return w_elf_fail(w, "reading the ELF header");
+	eh.e_shoff = w->shoff;
+	if (!gelf_update_ehdr(w->elf, &eh))
+		return w_elf_fail(w, "placing the section header table");
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Write zeros over [lo, hi) of the copy. */
+static int zero_bytes(struct objw *w, uint64_t lo, uint64_t hi)
+{
+	static const char zeros[1 << 16];
+
+	while (lo < hi) {
+		size_t n = hi - lo < sizeof(zeros) ? (size_t)(hi - lo) : sizeof(zeros);
+		ssize_t m = pwrite(w->fd, zeros, n, (off_t)lo);
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return w_io_fail(w, "clearing moved bytes");
+		lo += (uint64_t)m;
+	}
+	return 0;
+}
+
+/*
+ * Zero [lo, hi) except what a staying section still covers.  ranges:
+ * the staying sections' [start, end), sorted by start.
+ */
+static int zero_gaps(struct objw *w, const uint64_t (*ranges)[2], size_t nr, uint64_t lo,
+		     uint64_t hi)
+{
+	for (size_t i = 0; i < nr && ranges[i][0] < hi && lo < hi; i++) {
+		if (ranges[i][1] <= lo)
+			continue;
+		if (ranges[i][0] > lo && zero_bytes(w, lo, ranges[i][0]))
+			return -1;
+		lo = ranges[i][1];
+	}
+	return lo < hi ? zero_bytes(w, lo, hi) : 0;
+}
+
+/*
+ * What a section that moved (and the old header table) leaves behind below
+ * the new tail is dead: zero it, so no stale copy of the old symbol table
+ * stays in the file and the output does not depend on which of those bytes
+ * libelf happened to pad over.  Everything from the tail on is written.
+ */
+static int zero_vacated(struct objw *w)
+{
+	struct objfile *f = w->f;
+	uint64_t (*ranges)[2] = ao_calloc(w->err, f->nr_secs, sizeof(*ranges));
+	size_t nr = 0;
+	int ret = 0;
+
+	if (!ranges)
+		return -1;
+	for (size_t i = 1; i < f->nr_secs; i++)
+		if (!w->lay[i].moves && !w->lay[i].nobits && f->secs[i].shdr.sh_size) {
+			ranges[nr][0] = f->secs[i].shdr.sh_offset;
+			ranges[nr++][1] = f->secs[i].shdr.sh_offset + f->secs[i].shdr.sh_size;
+		}
+	qsort(ranges, nr, sizeof(*ranges), cmp_range);
+	for (size_t i = 0; !ret && i <= f->nr_secs; i++) {
+		uint64_t lo, hi;
+
+		if (i == f->nr_secs) {   /* the old header table */
+			lo = f->ehdr.e_shoff;
+			hi = lo + (uint64_t)f->nr_secs * f->ehdr.e_shentsize;
+		} else if (i && w->lay[i].moves && !w->lay[i].nobits) {
+			lo = f->secs[i].shdr.sh_offset;
+			hi = lo + f->secs[i].shdr.sh_size;
+		} else {
+			continue;
+		}
+		if (hi > w->tail_start)
+			hi = w->tail_start;
+		if (lo < sizeof(Elf64_Ehdr))
+			lo = sizeof(Elf64_Ehdr);
+		ret = zero_gaps(w, (const uint64_t (*)[2])ranges, nr, lo, hi);
+	}
+	free(ranges);
+	return ret;
+}
+
 /* ---- commit ----------------------------------------------------------------------- */
 
 static int finish(struct objw *w)
 {
+	int64_t size;
+
+	if (apply_layout(w))
+		return -1;
 	/*
-	 * libelf (0.188) writes the section header table straight from the array
-	 * it read, with the new count, unless the Elf itself is dirty; when the
-	 * new layout happens to keep e_shoff, nothing marks it so, and the added
-	 * headers come from past that array (heap overflow, garbage headers;
-	 * found by fuzzing).  Mark it dirty so the table is always rebuilt.
+	 * Dirty as a whole, not just the parts we changed: libelf (0.188) writes
+	 * a section header into the table at e_shoff only when that header or
+	 * the Elf is dirty, and the table moves here, so the headers of the
+	 * sections we left alone would be missing from it.  (Commit 4b8f2bb
+	 * needed the same for the file-rewriting path, where a table that kept
+	 * its place was copied from the array read, too short for the new
+	 * sections.)  Untouched sections still cost nothing: libelf only copies
+	 * sections it has data for, and in place that copy is a no-op.
 	 */
-	if (!elf_flagelf(w->elf, ELF_C_SET, ELF_F_DIRTY))
+	if (!elf_flagelf(w->elf, ELF_C_SET, ELF_F_LAYOUT | ELF_F_DIRTY))
 		return w_elf_fail(w, "elf_flagelf");
-	if (elf_update(w->elf, ELF_C_WRITE) < 0)
+	size = elf_update(w->elf, ELF_C_WRITE);
+	if (size < 0)
 		return w_elf_fail(w, "elf_update");
+	if ((uint64_t)size != w->file_size)
+		return ao_fail(w->err, AO_ERR_ANALYSIS, "%s: writing: 0x%" PRIx64
+			       " bytes written, 0x%" PRIx64 " planned", w->f->path, (uint64_t)size,
+			       w->file_size);
+	if (zero_vacated(w))
+		return -1;
 	elf_end(w->elf);
 	w->elf = NULL;
 	if (fsync(w->fd))
@@ -830,6 +1198,8 @@ static void cleanup(struct objw *w)
 	free(w->bufs);
 	free(w->sym_map);
 	free(w->sec_sym);
+	free(w->missing);
+	free(w->lay);
 }
 
 /* The staged edits followed by e's, in new arrays (freed by free_merged). */
@@ -896,7 +1266,11 @@ int objf_write_edits(struct objfile *f, const struct objf_edits *e, struct ao_er
 	if (!ret)
 		ret = check_sym_rels(&w, &m);
 	if (!ret)
+		ret = plan_sizes(&w, &m);
+	if (!ret) {
+		plan_offsets(&w);
 		ret = copy_to_temp(&w);
+	}
 	if (!ret)
 		ret = apply_patches(&w, m.patches, m.nr_patches);
 	if (!ret)

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -623,6 +624,39 @@ static int add_symbols(struct objw *w, const bool *missing, size_t nr_missing,
 	return 0;
 }
 
+/*
+ * Relocation tables are handed back in stretches of RELEASE_CHUNK bytes as
+ * they are scanned; tables under RELEASE_MIN bytes are not worth a system
+ * call each (a fuzzed object may have 65,000 of them).
+ */
+#define RELEASE_CHUNK ((size_t)1 << 20)
+#define RELEASE_MIN ((size_t)64 << 10)
+
+/*
+ * Hand back the pages of bytes [from, to) of d once scanned.  Renumbering
+ * reads every relocation table, DWARF's included (19 MB of
+ * .rela.debug_info in xfs.o), through libelf's mapping of the copy;
+ * without this all of it would stay in our resident set until the write
+ * ends.  MADV_PAGEOUT is a hint that never changes contents: mapped file
+ * pages leave our page tables (dirty ones stay in the page cache and reach
+ * the disk with the file); kernels before 5.4 ignore it.  Only data libelf
+ * maps in place qualifies (its address agrees with its file offset within
+ * a page), and only whole pages unless the table ends there.
+ */
+static void release_scanned(const Elf_Data *d, uint64_t file_off, size_t from, size_t to)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+
+	if (page == (uintptr_t)-1 || page & (page - 1) ||
+	    ((uintptr_t)d->d_buf & (page - 1)) != (file_off & (page - 1)))
+		return;
+	lo = ((uintptr_t)d->d_buf + from) & ~(page - 1);
+	hi = (uintptr_t)d->d_buf + to;
+	hi = to == d->d_size ? (hi + page - 1) & ~(page - 1) : hi & ~(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_PAGEOUT);
+}
+
 /* Rewrite every symbol reference of the copy after globals moved. */
 static int renumber_refs(struct objw *w)
 {
@@ -654,13 +688,18 @@ static int renumber_refs(struct objw *w)
 		d = scn ? elf_getdata(scn, NULL) : NULL;
 		if (!d && sec->shdr.sh_size)
 			return w_elf_fail(w, "reading relocations");
-		for (size_t j = 0; d && j < d->d_size / sizeof(Elf64_Rela); j++) {
+		for (size_t j = 0, released = 0; d && j < d->d_size / sizeof(Elf64_Rela); j++) {
 			Elf64_Rela *r = (Elf64_Rela *)d->d_buf + j;
-			size_t s = ELF64_R_SYM(r->r_info);
+			size_t s = ELF64_R_SYM(r->r_info), end = (j + 1) * sizeof(*r);
 
 			if (s < f->nr_syms && w->sym_map[s] != s) {
 				r->r_info = ELF64_R_INFO(w->sym_map[s], ELF64_R_TYPE(r->r_info));
 				dirty = true;
+			}
+			if (end - released >= RELEASE_CHUNK ||
+			    (end == d->d_size && d->d_size >= RELEASE_MIN)) {
+				release_scanned(d, sec->shdr.sh_offset, released, end);
+				released = end;
 			}
 		}
 		if (dirty && !elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY))

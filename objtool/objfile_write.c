@@ -916,16 +916,14 @@ static int add_sections(struct objw *w, const struct objf_edits *e)
 			.sh_entsize = ns->entsize,
 		};
 		Elf_Scn *scn = new_scn(w, "", ns->name, &sh);
-		void *buf = NULL;
+		/*
+		 * The caller's bytes as they are: they outlive the write, and libelf
+		 * only copies from a block of bytes in our own byte order.
+		 */
+		void *buf = ns->type != SHT_NOBITS ? (void *)ns->data : NULL;
 
 		if (!scn)
 			return -1;
-		if (ns->size && ns->type != SHT_NOBITS) {
-			buf = w_alloc(w, ns->size, 1);
-			if (!buf)
-				return -1;
-			memcpy(buf, ns->data, ns->size);
-		}
 		if (!w_add_data(w, scn, buf, ns->size, ELF_T_BYTE, sh.sh_addralign))
 			return -1;
 		/* The relocation table follows its section, as objtool lays them out. */

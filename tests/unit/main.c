@@ -64,6 +64,11 @@ int main(void)
 		fprintf(stderr, "unit-tests: no suite selected\n");
 		return 1;
 	}
+	/*
+	 * Check runs each test in a forked child: make the scratch folder here,
+	 * in the parent, so every child shares it and it is removed below.
+	 */
+	unit_tmpdir();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1144,7 +1144,7 @@ static int zero_gaps(struct objw *w, const uint64_t (*ranges)[2], size_t nr, uin
 static int zero_vacated(struct objw *w)
 {
 	struct objfile *f = w->f;
-	uint64_t (*ranges)[2] = ao_calloc(w->err, f->nr_secs, sizeof(*ranges));
+	uint64_t (*ranges)[2] = ao_calloc(w->err, f->nr_secs + 1, sizeof(*ranges));
 	size_t nr = 0;
 	int ret = 0;
 
@@ -1155,13 +1155,17 @@ static int zero_vacated(struct objw *w)
 			ranges[nr][0] = f->secs[i].shdr.sh_offset;
 			ranges[nr++][1] = f->secs[i].shdr.sh_offset + f->secs[i].shdr.sh_size;
 		}
+	if (f->ehdr.e_phnum) {   /* not in ET_REL, but keep whatever is there */
+		ranges[nr][0] = f->ehdr.e_phoff;
+		ranges[nr++][1] = f->ehdr.e_phoff + (uint64_t)f->ehdr.e_phnum * f->ehdr.e_phentsize;
+	}
 	qsort(ranges, nr, sizeof(*ranges), cmp_range);
 	for (size_t i = 0; !ret && i <= f->nr_secs; i++) {
 		uint64_t lo, hi;
 
 		if (i == f->nr_secs) {   /* the old header table */
 			lo = f->ehdr.e_shoff;
-			hi = lo + (uint64_t)f->nr_secs * f->ehdr.e_shentsize;
+			hi = lo + (uint64_t)f->nr_secs * sizeof(Elf64_Shdr);
 		} else if (i && w->lay[i].moves && !w->lay[i].nobits) {
 			lo = f->secs[i].shdr.sh_offset;
 			hi = lo + f->secs[i].shdr.sh_size;

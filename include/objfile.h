@@ -118,6 +118,14 @@ const struct objrel *objf_rel_in(struct objsec *sec, uint64_t start, uint64_t en
  */
 bool objf_rel_target(const struct objrel *rel, struct objsec **sec, int64_t *offset);
 
+/*
+ * Symbols by name, in symbol-table order: the first one called name, then
+ * the next one with the same name (NULL at the end).  The index is built on
+ * the first call; NULL also when it cannot be allocated (f->err set).
+ */
+struct objsym *objf_sym_by_name(struct objfile *f, const char *name);
+struct objsym *objf_sym_next_same_name(struct objfile *f, const struct objsym *sym);
+
 /* The STT_FUNC symbol whose [offset, offset+size) holds off, or NULL. */
 struct objsym *objf_func_at(struct objsec *sec, uint64_t off);
 

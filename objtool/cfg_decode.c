@@ -136,14 +136,19 @@ static void link_aliases(struct cfg *cfg, struct objsec *sec)
 	}
 }
 
+/* The first function symbol called name[0..len) (names of .cold parts' parents). */
 static struct objsym *find_func_by_name(struct objfile *f, const char *name, size_t len)
 {
-	for (size_t i = 1; i < f->nr_syms; i++) {
-		struct objsym *s = &f->syms[i];
+	char buf[512];
+	struct objsym *s;
 
-		if (s->type == STT_FUNC && strlen(s->name) == len && !strncmp(s->name, name, len))
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	for (s = objf_sym_by_name(f, buf); s; s = objf_sym_next_same_name(f, s))
+		if (s->type == STT_FUNC)
 			return s;
-	}
 	return NULL;
 }
 

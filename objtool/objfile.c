@@ -470,6 +470,8 @@ void objf_close(struct objfile *f)
 	free(impl->sym_ptrs);
 	free(impl->func_ptrs);
 	free(impl->func_ends);
+	free(impl->name_heads);
+	free(impl->name_next);
 	free(impl->x);
 	free(f->syms);
 	free(f->secs);

@@ -24,6 +24,10 @@ struct objf_impl {
 	struct objsym **sym_ptrs;   /* backing store of every sec->syms slice */
 	struct objsym **func_ptrs;  /* backing store of every x->funcs slice */
 	uint64_t *func_ends;
+	/* Symbol-name index (objfile_names.c), built on first lookup. */
+	uint32_t *name_heads;       /* bucket -> first symbol index + 1 (0: empty) */
+	uint32_t *name_next;        /* symbol index -> next index + 1 in its bucket */
+	size_t nr_name_buckets;
 };
 
 static inline struct objf_impl *objf_impl(struct objfile *f)

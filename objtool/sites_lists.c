@@ -59,10 +59,7 @@ static struct objsym *static_call_key(struct cfg *cfg, struct lists *l, struct o
 		return NULL;
 	}
 	l->last_tramp = tramp;
-	l->last_key = NULL;
-	for (size_t i = 1; i < f->nr_syms && !l->last_key; i++)
-		if (!strcmp(f->syms[i].name, name))
-			l->last_key = &f->syms[i];
+	l->last_key = objf_sym_by_name(f, name);
 	if (!l->last_key && module)
 		l->last_key = tramp;   /* the module loader fixes it up */
 	if (!l->last_key)

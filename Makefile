@@ -5,7 +5,8 @@
 #   make check      every test: unit (Check), fixtures, and a real-corpus subset when ../shared exists
 #   make deps       install missing Debian packages (as root) or print the apt-get line
 #   make asan       build ./altorc-asan and run the tests under ASan + UBSan
-#   make bench      CPU-time and peak-memory ratios against the reference objtool
+#   make bench      CPU-time and peak-memory ratios against the reference objtool, per object
+#                   and on a vmlinux.o-sized link, in one table (tests/scripts/bench-all.sh)
 #   make bench-scale the same on one vmlinux.o-sized ld -r link of the corpus (Documentation/scale.md)
 #   make fuzz       libFuzzer run, FUZZ_SECONDS=60 by default (needs clang)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -90,7 +91,7 @@ asan:
 	ALTORC=$(CURDIR)/altorc-asan BUILD=$(CURDIR)/build-asan SANITIZED=1 tests/run-all.sh
 
 bench: $(BIN)
-	ALTORC=$(CURDIR)/$(BIN) tests/scripts/bench.sh
+	ALTORC=$(CURDIR)/$(BIN) tests/scripts/bench-all.sh
 
 # libFuzzer (clang) for FUZZ_SECONDS, after replaying tests/fuzz/regressions; see fuzz.sh.
 FUZZ_SECONDS ?= 60

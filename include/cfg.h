@@ -146,6 +146,8 @@ void cfg_free(struct cfg *cfg);
 
 /* Decoding pass (cfg_decode.c). */
 int cfg_decode_sections(struct cfg *cfg);
+/* Give insn the decoded stack ops (kept in cfg's shared pool). */
+int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d);
 
 /* Branch resolution (cfg_branches.c). */
 int cfg_resolve_jumps(struct cfg *cfg);

@@ -24,7 +24,7 @@ static bool sec_is_noinstr(const char *name)
 }
 
 /* Keep stack ops in one pool: most instructions have none. */
-static int store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
+int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
 {
 	if (!d->nr_ops)
 		return 0;
@@ -98,7 +98,7 @@ static int decode_section(struct cfg *cfg, struct objsec *sec)
 		insn->has_target = d.has_target;
 		if (d.kind == INSN_BUG)
 			insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */
-		if (store_ops(cfg, insn, &d))
+		if (cfg_store_ops(cfg, insn, &d))
 			return -1;
 	}
 	/* Give back the unused capacity before anything points into the array. */

@@ -80,26 +80,6 @@ static const struct pv_template *template_for(const int *slots, uint8_t type)
 	return NULL;
 }
 
-static int store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
-{
-	if (!d->nr_ops)
-		return 0;
-	if (cfg->nr_ops + d->nr_ops > cfg->cap_ops) {
-		size_t cap = cfg->cap_ops ? cfg->cap_ops * 2 : 4096;
-		struct stack_op *ops = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*ops));
-
-		if (!ops)
-			return -1;
-		cfg->ops = ops;
-		cfg->cap_ops = cap;
-	}
-	insn->ops_index = (uint32_t)cfg->nr_ops;
-	insn->nr_ops = d->nr_ops;
-	memcpy(&cfg->ops[cfg->nr_ops], d->ops, d->nr_ops * sizeof(*d->ops));
-	cfg->nr_ops += d->nr_ops;
-	return 0;
-}
-
 /*
  * The template's instructions and padding, placed at the site's own
  * addresses (they are what would run there).  One block: the padding NOP
@@ -126,7 +106,7 @@ static int build_side(struct cfg *cfg, const struct pv_template *t, struct instr
 		i->kind = d.kind;
 		i->func = orig->func;
 		i->alt_group = ng;
-		if (store_ops(cfg, i, &d))
+		if (cfg_store_ops(cfg, i, &d))
 			return -1;
 		if (n)
 			blk[n].next = i;

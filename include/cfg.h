@@ -167,6 +167,8 @@ int cfg_read_hints(struct cfg *cfg);
 int cfg_read_intra_function_calls(struct cfg *cfg);
 
 /* Lookups. */
+/* Index of the first instruction of cs at or after off (cs->nr when none). */
+size_t cfg_lower_bound(const struct code_section *cs, uint64_t off);
 struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t off);
 struct instr *cfg_first_in_func(const struct cfg *cfg, const struct objsym *func);
 struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn);

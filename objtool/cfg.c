@@ -10,15 +10,10 @@
 #include "arch_decode.h"
 #include "cfg.h"
 
-struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t off)
+size_t cfg_lower_bound(const struct code_section *cs, uint64_t off)
 {
-	const struct code_section *cs;
-	size_t lo = 0, hi;
+	size_t lo = 0, hi = cs->nr;
 
-	if (!sec || sec->index >= cfg->file->nr_secs)
-		return NULL;
-	cs = &cfg->csecs[sec->index];
-	hi = cs->nr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -27,7 +22,19 @@ struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t
 		else
 			hi = mid;
 	}
-	return lo < cs->nr && cs->insns[lo].offset == off ? &cs->insns[lo] : NULL;
+	return lo;
+}
+
+struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t off)
+{
+	const struct code_section *cs;
+	size_t i;
+
+	if (!sec || sec->index >= cfg->file->nr_secs)
+		return NULL;
+	cs = &cfg->csecs[sec->index];
+	i = cfg_lower_bound(cs, off);
+	return i < cs->nr && cs->insns[i].offset == off ? &cs->insns[i] : NULL;
 }
 
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym)

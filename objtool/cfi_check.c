@@ -177,22 +177,6 @@ static void compare_insn(struct cfi_walk *w, struct code_section *cs, size_t idx
 		report(w, insn, c, r);
 }
 
-/* First instruction index at or after off. */
-static size_t lower_bound(const struct code_section *cs, uint64_t off)
-{
-	size_t lo = 0, hi = cs->nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cs->insns[mid].offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static void compare_range(struct cfi_walk *w, struct objsec *sec, uint64_t lo, uint64_t hi,
 			  const struct cfa_rule *r)
 {
@@ -200,7 +184,7 @@ static void compare_range(struct cfi_walk *w, struct objsec *sec, uint64_t lo, u
 
 	if (!cs->sec)
 		return;
-	for (size_t i = lower_bound(cs, lo); i < cs->nr && cs->insns[i].offset < hi; i++)
+	for (size_t i = cfg_lower_bound(cs, lo); i < cs->nr && cs->insns[i].offset < hi; i++)
 		compare_insn(w, cs, i, r);
 }
 

@@ -33,6 +33,25 @@ const char *unit_tmpdir(void)
 	return tmpdir;
 }
 
+void *unit_read_file(const char *path, size_t *size)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	ck_assert(fseek(fp, 0, SEEK_END) == 0);
+	n = ftell(fp);
+	ck_assert(n >= 0 && fseek(fp, 0, SEEK_SET) == 0);
+	buf = malloc((size_t)n + 1);
+	ck_assert(buf != NULL);
+	ck_assert(fread(buf, 1, (size_t)n, fp) == (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	*size = (size_t)n;
+	return buf;
+}
+
 const char *unit_assemble(const char *name)
 {
 	static char paths[16][PATH_MAX];

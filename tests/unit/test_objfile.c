@@ -19,24 +19,6 @@
 
 /* ---- file helpers ------------------------------------------------------- */
 
-static void *slurp(const char *path, size_t *size)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc(n ? n : 1);
-	ck_assert(buf != NULL);
-	ck_assert(fread(buf, 1, n, fp) == (size_t)n);
-	fclose(fp);
-	*size = n;
-	return buf;
-}
-
 static void spill(const char *path, const void *buf, size_t size)
 {
 	FILE *fp = fopen(path, "wb");
@@ -54,7 +36,7 @@ static const char *copy_as(const char *src, const char *name)
 	char *out = paths[slot++ % 8];
 	char dir[PATH_MAX / 2];
 	size_t size;
-	void *buf = slurp(src, &size);
+	void *buf = unit_read_file(src, &size);
 
 	/* Own directory per copy, so tests can count what a write leaves there. */
 	snprintf(dir, sizeof(dir), "%s/%s.d", unit_tmpdir(), name);
@@ -310,7 +292,7 @@ START_TEST(test_symbol_shndx_out_of_range)
 	uint64_t symtab_off;
 	uint16_t shndx = 99;
 	size_t size;
-	uint8_t *buf = slurp(path, &size);
+	uint8_t *buf = unit_read_file(path, &size);
 
 	memcpy(&symtab_off, buf + symtab, 8);
 	free(buf);
@@ -327,7 +309,7 @@ START_TEST(test_reloc_symbol_out_of_range)
 	uint64_t rela_off, info = ELF64_R_INFO(9999, R_X86_64_PLT32);
 	struct objfile *f;
 	size_t size;
-	uint8_t *buf = slurp(path, &size);
+	uint8_t *buf = unit_read_file(path, &size);
 
 	memcpy(&rela_off, buf + rela, 8);
 	free(buf);
@@ -349,7 +331,7 @@ START_TEST(test_reloc_offset_out_of_range)
 	uint64_t rela_off, where = 0x40;
 	struct objfile *f;
 	size_t size;
-	uint8_t *buf = slurp(path, &size);
+	uint8_t *buf = unit_read_file(path, &size);
 
 	memcpy(&rela_off, buf + rela, 8);
 	free(buf);
@@ -669,14 +651,14 @@ START_TEST(test_failed_write_leaves_original)
 	struct ao_error err = { 0 };
 	char dir[PATH_MAX];
 	size_t size0, size1;
-	void *orig = slurp(path, &size0), *now;
+	void *orig = unit_read_file(path, &size0), *now;
 
 	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
 	ck_assert_uint_eq(count_entries(dir), 1);
 	/* The second patch runs past .text.helper (7 bytes): fails after the copy was made. */
 	ck_assert_int_eq(objf_write(f, &sec, 1, patches, 2, &err), -1);
 	ck_assert_msg(strstr(err.message, ".text.helper+0x5: patch of 4 bytes"), "%s", err.message);
-	now = slurp(path, &size1);
+	now = unit_read_file(path, &size1);
 	ck_assert_uint_eq(size0, size1);
 	ck_assert(memcmp(orig, now, size0) == 0);
 	ck_assert_uint_eq(count_entries(dir), 1); /* no temporary left behind */
@@ -684,7 +666,7 @@ START_TEST(test_failed_write_leaves_original)
 	/* A relocation outside the new section is refused up front. */
 	rel.offset = 4;
 	ck_assert_int_eq(objf_write(f, &sec, 1, NULL, 0, &err), -1);
-	now = slurp(path, &size1);
+	now = unit_read_file(path, &size1);
 	ck_assert(size0 == size1 && memcmp(orig, now, size0) == 0);
 	ck_assert_uint_eq(count_entries(dir), 1);
 	free(now);

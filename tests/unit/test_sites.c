@@ -28,30 +28,13 @@ __attribute__((weak)) void ao_report_error(const char *msg)
 	fprintf(stderr, "altorc: %s\n", msg);
 }
 
-static char *read_all(const char *path, size_t *size)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc(n ? n : 1);
-	ck_assert(buf && fread(buf, 1, n, fp) == (size_t)n);
-	fclose(fp);
-	*size = (size_t)n;
-	return buf;
-}
-
 /* A fresh copy of an assembled fixture under a per-test name. */
 static const char *fresh_copy_of(const char *fixture, const char *tag)
 {
 	static char path[4096];
 	const char *obj = unit_assemble(fixture);
 	size_t n;
-	char *buf = read_all(obj, &n);
+	char *buf = unit_read_file(obj, &n);
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/sites_%s.o", unit_tmpdir(), tag);
@@ -253,9 +236,9 @@ START_TEST(test_second_run_refused)
 	char *before, *after;
 
 	ck_assert_int_eq(run_objtool(path, flags, sizeof(flags) / sizeof(*flags)), 0);
-	before = read_all(path, &n1);
+	before = unit_read_file(path, &n1);
 	ck_assert_int_eq(run_objtool(path, flags, sizeof(flags) / sizeof(*flags)), EXIT_UNUSABLE);
-	after = read_all(path, &n2);
+	after = unit_read_file(path, &n2);
 	ck_assert(n1 == n2 && !memcmp(before, after, n1));
 	/* Without --orc, the site sections alone are enough to refuse. */
 	ck_assert_int_eq(run_objtool(path, flags + 7, 1), EXIT_UNUSABLE);   /* --retpoline */

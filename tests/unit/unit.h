@@ -24,6 +24,9 @@ void unit_register(unit_suite_fn fn);
  */
 const char *unit_assemble(const char *name);
 
+/* The whole of a file (NUL-terminated, size without it); aborts the test when unreadable. */
+void *unit_read_file(const char *path, size_t *size);
+
 /* A scratch directory for this test run. */
 const char *unit_tmpdir(void);
 

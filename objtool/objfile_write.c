@@ -187,6 +187,16 @@ static Elf_Data *w_add_data(struct objw *w, Elf_Scn *scn, void *buf, size_t size
 
 /* ---- checks done before touching the disk ------------------------------------ */
 
+/* A relocation of a new section must patch bytes inside it. */
+static int check_rel_offset(struct objw *w, const struct objf_new_sec *ns, uint64_t offset)
+{
+	if (offset < ns->size)
+		return 0;
+	return ao_fail(w->err, AO_ERR_USAGE,
+		       "%s: %s+0x%" PRIx64 ": relocation beyond the section (0x%zx bytes)",
+		       w->f->path, ns->name, offset, ns->size);
+}
+
 static int check_request(struct objw *w, const struct objf_new_sec *secs, size_t nr_secs)
 {
 	struct objfile *f = w->f;
@@ -207,10 +217,8 @@ static int check_request(struct objw *w, const struct objf_new_sec *secs, size_t
 				return ao_fail(w->err, AO_ERR_USAGE,
 					       "%s: %s+0x%" PRIx64 ": relocation target is not a section of this file",
 					       f->path, ns->name, r->offset);
-			if (r->offset >= ns->size)
-				return ao_fail(w->err, AO_ERR_USAGE,
-					       "%s: %s+0x%" PRIx64 ": relocation beyond the section (0x%zx bytes)",
-					       f->path, ns->name, r->offset, ns->size);
+			if (check_rel_offset(w, ns, r->offset))
+				return -1;
 		}
 	}
 	return 0;
@@ -234,10 +242,8 @@ static int check_sym_rels(struct objw *w, const struct objf_edits *e)
 			return ao_fail(w->err, AO_ERR_USAGE,
 				       "%s: %s+0x%" PRIx64 ": relocation symbol is not one of this file",
 				       f->path, ns->name, r->offset);
-		if (r->offset >= ns->size)
-			return ao_fail(w->err, AO_ERR_USAGE,
-				       "%s: %s+0x%" PRIx64 ": relocation beyond the section (0x%zx bytes)",
-				       f->path, ns->name, r->offset, ns->size);
+		if (check_rel_offset(w, ns, r->offset))
+			return -1;
 	}
 	return 0;
 }

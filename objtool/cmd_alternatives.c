@@ -17,6 +17,7 @@
 #include "analyze.h"
 #include "arch_decode.h"
 #include "commands.h"
+#include "insn_text.h"
 #include "json_writer.h"
 #include "reconcile.h"
 #include "special.h"
@@ -108,69 +109,6 @@ static int alts_parse(int argc, char **argv, struct alts_opts *o)
 	return -1;
 }
 
-/* ---- naming relocation targets ------------------------------------------ */
-
-static bool alts_rel_is_pcrel(uint32_t type)
-{
-	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64;
-}
-
-/*
- * What a relocation inside an instruction refers to.  A PC-relative field
- * counts from the end of the instruction, so its addend is off by the
- * distance from the field to that end (the usual -4).
- */
-static void alts_rel_name(const struct objrel *rel, uint64_t insn_end, char *buf, size_t size)
-{
-	int64_t val = rel->addend;
-	struct objsym *sym = rel->sym;
-
-	if (alts_rel_is_pcrel(rel->type))
-		val += (int64_t)(insn_end - rel->offset);
-	if (sym->type == STT_SECTION && sym->sec && val >= 0) {
-		objf_format_loc(buf, size, sym->sec, sym->offset + (uint64_t)val);
-		return;
-	}
-	if (!val)
-		snprintf(buf, size, "%s", sym->name);
-	else
-		snprintf(buf, size, "%s%s0x%" PRIx64, sym->name, val < 0 ? "-" : "+",
-			 val < 0 ? (uint64_t)0 - (uint64_t)val : (uint64_t)val);
-}
-
-/* Direct call/jump text ends in its target, which the relocation names better. */
-static bool alts_is_direct_branch(const char *text)
-{
-	const char *ops = strchr(text, ' ');
-
-	if (!ops || (strncmp(text, "call", 4) && text[0] != 'j'))
-		return false;
-	while (*ops == ' ')
-		ops++;
-	return *ops != '*';
-}
-
-static void alts_name_reloc(struct objsec *sec, struct alts_insn *in)
-{
-	const struct objrel *rel = objf_rel_in(sec, in->off, in->off + in->len);
-	char name[128];
-	char *ops;
-
-	if (!rel)
-		return;
-	alts_rel_name(rel, in->off + in->len, name, sizeof(name));
-	if (alts_is_direct_branch(in->text)) {
-		ops = strchr(in->text, ' ');
-		while (*ops == ' ')
-			ops++;
-		snprintf(ops, sizeof(in->text) - (size_t)(ops - in->text), "%s", name);
-	} else {
-		size_t n = strlen(in->text);
-
-		snprintf(in->text + n, sizeof(in->text) - n, "  # %s", name);
-	}
-}
-
 /* ---- disassembly -------------------------------------------------------- */
 
 /*
@@ -187,7 +125,7 @@ static size_t alts_disasm(struct alts_ctx *c, struct objsec *sec, uint64_t off, 
 		return 0;
 	while (off < end && nr < max) {
 		struct alts_insn *in = &insns[nr++];
-		int l = arch_format(c->dec, sec->data + off, end - off, off, in->text, sizeof(in->text));
+		int l = insn_text(c->dec, sec, off, end, in->text, sizeof(in->text));
 		size_t b = 0;
 
 		in->off = off;
@@ -202,7 +140,6 @@ static size_t alts_disasm(struct alts_ctx *c, struct objsec *sec, uint64_t off, 
 					      i ? " " : "", sec->data[off + i]);
 		if (l <= 0)
 			break;
-		alts_name_reloc(sec, in);
 		off += (uint64_t)l;
 	}
 	return nr;
@@ -266,8 +203,8 @@ static void alts_step_text(struct alts_ctx *c, const struct side_step *s, char *
 		snprintf(buf, size, "nop padding (%u bytes)", i->len);
 		return;
 	}
-	if (!sec || objf_sec_data(sec) < 0 || !sec->data || i->offset >= sec->size ||
-	    arch_format(c->dec, sec->data + i->offset, sec->size - i->offset, i->offset, buf, size) <= 0)
+	if (!sec || objf_sec_data(sec) < 0 ||
+	    insn_text(c->dec, sec, i->offset, sec->size, buf, size) < 0)
 		snprintf(buf, size, "(%u bytes)", i->len);
 }
 

@@ -10,6 +10,7 @@
 
 #include "arch_decode.h"
 #include "cfg.h"
+#include "insn_text.h"
 #include "report.h"
 
 const char *report_orc_reg_name(unsigned reg)
@@ -49,28 +50,12 @@ const char *report_base_name(int base)
 void report_insn_text(const struct arch_decoder *dec, const struct instr *i, char *buf,
 		      size_t size)
 {
-	struct objsec *s = i->sec;
-	const struct objrel *r;
-	size_t n;
-
 	if (i->flags & IF_FAKE_NOP) {
 		snprintf(buf, size, "(nop padding, %u bytes)", i->len);
 		return;
 	}
-	if (!s->data || i->offset >= s->size ||
-	    arch_format(dec, s->data + i->offset, s->size - i->offset, i->offset, buf, size) < 0) {
+	if (insn_text(dec, i->sec, i->offset, i->sec->size, buf, size) < 0)
 		snprintf(buf, size, "(undecodable)");
-		return;
-	}
-	r = objf_rel_in(s, i->offset, i->offset + i->len);
-	n = strlen(buf);
-	if (r && r->sym && n < size) {
-		const char *name = r->sym->name && *r->sym->name ? r->sym->name :
-				   r->sym->sec ? r->sym->sec->name : "?";
-
-		snprintf(buf + n, size - n, "  # %s%s0x%llx", name, r->addend < 0 ? "-" : "+",
-			 (unsigned long long)(r->addend < 0 ? -r->addend : r->addend));
-	}
 }
 
 static const char *unwind_type_name(uint8_t t)

@@ -5,11 +5,13 @@
  *   .discard.unreachable / .discard.reachable  dead ends after a call/ud2
  *   .discard.unwind_hints                    explicit stack states (asm)
  *   .discard.intra_function_calls            calls that are really jumps
+ *   .discard.retpoline_safe                  indirect branches known to be safe
  * Each is a list of relocations (plus, for hints, a 12-byte record).
  */
 #include <string.h>
 
 #include "cfg.h"
+#include "validate.h"
 
 struct annot_target {
 	struct objsec *sec;
@@ -130,6 +132,39 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 		insn->jump_dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
 		if (!insn->jump_dest)
 			return cfg_fail(cfg, tsec, insn->offset, "can't find call dest");
+	}
+	return 0;
+}
+
+static bool retpoline_hintable(const struct instr *insn)
+{
+	return insn->kind == INSN_JUMP_INDIRECT || insn->kind == INSN_CALL_INDIRECT ||
+	       insn->kind == INSN_RETURN || insn->kind == INSN_NOP;
+}
+
+int cfg_read_retpoline_safe(struct cfg *cfg)
+{
+	struct objsec *sec;
+	int r = annot_rels(cfg, ".discard.retpoline_safe", &sec);
+
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < sec->nr_rels; i++) {
+		const struct objrel *rel = &sec->rels[i];
+		struct instr *insn;
+
+		/* The annotation macro always refers to a section symbol. */
+		if (rel->sym->type != STT_SECTION || !rel->sym->sec)
+			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
+					 "unexpected relocation symbol type");
+		insn = rel->addend >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
+		if (!insn)
+			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
+					 "bad .discard.retpoline_safe entry");
+		if (!retpoline_hintable(insn))
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"retpoline_safe hint not an indirect jump/call/ret/nop");
+		insn->flags |= IF_RETPOLINE_SAFE;
 	}
 	return 0;
 }

@@ -45,8 +45,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: altorc check [--format=text|json|sarif] [-j N] [--cfi] [--uaccess]\n"
-		"                    [--stackval] [--kernel=6.1|6.12] [--alt-layout=v1|v2] FILE...\n"
+		"                    [--stackval] [--kernel=6.1|6.12] [--alt-layout=v1|v2]\n"
+		"                    [--sls] [--retpoline [--rethunk] [--module]] FILE...\n"
 		"  Validate stack state along every path (alternatives included).\n"
+		"  --sls, --retpoline, --rethunk, --module: objtool's mitigation checks (int3\n"
+		"                  after ret/indirect jump; no bare indirect branch or ret)\n"
 		"  --format=text   findings on stderr as objtool prints them (default)\n"
 		"  --format=json   one document on stdout: files, findings [{file, section,\n"
 		"                  offset, location, function, kind, message, source}]\n"
@@ -213,6 +216,14 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 			;   /* --uaccess, --kernel=..., --alt-layout=... */
 		} else if (!strcmp(s, "--stackval")) {
 			o->a.validate.stackval = true;
+		} else if (!strcmp(s, "--sls")) {
+			o->a.validate.sls = true;
+		} else if (!strcmp(s, "--retpoline")) {
+			o->a.validate.retpoline = true;
+		} else if (!strcmp(s, "--rethunk")) {
+			o->a.validate.rethunk = o->a.cfg.rethunk = true;
+		} else if (!strcmp(s, "--module")) {
+			o->a.validate.module = true;
 		} else if (!strcmp(s, "--paravirt-native")) {
 			o->a.cfg.paravirt_native = true;   /* pre-5.13 pv templates: paravirt_native.c */
 		} else if (!strncmp(s, "--pv-dwarf=", 11)) {

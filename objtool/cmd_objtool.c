@@ -24,7 +24,7 @@ struct objtool_args {
 
 /* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
-	"--sls", "--noinstr", "--backtrace", "--stats", "--no-unreachable", "--sec-address",
+	"--noinstr", "--backtrace", "--stats", "--no-unreachable", "--sec-address",
 	"--unret", "--dry-run", "--verbose", "-v",
 };
 
@@ -88,9 +88,11 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 	else if (!strcmp(arg, "--stackval"))
 		o->a.validate.stackval = true;
 	else if (!strcmp(arg, "--retpoline"))
-		o->sites.retpoline = true;
+		o->sites.retpoline = o->a.validate.retpoline = true;
 	else if (!strcmp(arg, "--rethunk"))
-		o->sites.rethunk = o->a.cfg.rethunk = true;
+		o->sites.rethunk = o->a.cfg.rethunk = o->a.validate.rethunk = true;
+	else if (!strcmp(arg, "--sls"))
+		o->a.validate.sls = true;
 	else if (!strcmp(arg, "--static-call"))
 		o->sites.static_call = true;
 	else if (!strcmp(arg, "--cfi"))
@@ -100,7 +102,7 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 	else if (!strcmp(arg, "--mnop"))
 		o->a.cfg.mnop = true;
 	else if (!strcmp(arg, "--module"))
-		o->sites.module = true;
+		o->sites.module = o->a.validate.module = true;
 	else if (!strcmp(arg, "--ibt"))
 		o->a.cfg.ibt = o->sites.ibt = true;
 	else if (!strcmp(arg, "--link"))

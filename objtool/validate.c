@@ -639,15 +639,22 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 	int warnings, r;
 
 	mark_uaccess_safe(&w);
+	if (cfg_read_retpoline_safe(cfg))
+		return -1;
 
-	warnings = validate_functions(&w);
-	if (warnings < 0)
+	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
+	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
+	r = validate_functions(&w);
+	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
+	warnings += r;
 	r = validate_hints(&w);
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;
 	if (!warnings)
 		warnings += validate_reachable(cfg, fs);
+	if (opts->sls)
+		warnings += validate_sls(cfg, fs);
 	return warnings;
 }

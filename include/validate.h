@@ -15,6 +15,7 @@ struct validate_options {
 	bool retpoline;  /* no bare indirect call/jump (--retpoline) */
 	bool rethunk;    /* with retpoline: no bare ret either (--rethunk) */
 	bool module;     /* a module: its .init.text is checked too (--module) */
+	bool ibt;        /* address-taken code starts with ENDBR (--ibt) */
 };
 
 /*
@@ -32,6 +33,9 @@ int validate_reachable(struct cfg *cfg, struct findings *fs);
  */
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
 		      const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* --ibt: relocations to code that is not an ENDBR (validate_ibt.c); -1 with cfg->err set. */
+int validate_ibt(struct cfg *cfg, struct findings *fs);
 
 /* --sls: every ret / indirect jump followed by int3 (validate_sls.c). */
 int validate_sls(struct cfg *cfg, struct findings *fs);

@@ -46,10 +46,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: altorc check [--format=text|json|sarif] [-j N] [--cfi] [--uaccess]\n"
 		"                    [--stackval] [--kernel=6.1|6.12] [--alt-layout=v1|v2]\n"
-		"                    [--sls] [--retpoline [--rethunk] [--module]] FILE...\n"
+		"                    [--sls] [--retpoline [--rethunk] [--module]]\n"
+		"                    [--ibt --link] FILE...\n"
 		"  Validate stack state along every path (alternatives included).\n"
-		"  --sls, --retpoline, --rethunk, --module: objtool's mitigation checks (int3\n"
-		"                  after ret/indirect jump; no bare indirect branch or ret)\n"
+		"  --sls, --retpoline, --rethunk, --module, --ibt: objtool's mitigation checks\n"
+		"                  (int3 after ret/indirect jump; no bare indirect branch or\n"
+		"                  ret; code addresses taken only of ENDBR)\n"
 		"  --format=text   findings on stderr as objtool prints them (default)\n"
 		"  --format=json   one document on stdout: files, findings [{file, section,\n"
 		"                  offset, location, function, kind, message, source}]\n"
@@ -222,6 +224,10 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 			o->a.validate.retpoline = true;
 		} else if (!strcmp(s, "--rethunk")) {
 			o->a.validate.rethunk = o->a.cfg.rethunk = true;
+		} else if (!strcmp(s, "--ibt")) {
+			o->a.validate.ibt = o->a.cfg.ibt = true;
+		} else if (!strcmp(s, "--link")) {
+			o->a.cfg.link = true;   /* the reference takes --ibt only with it */
 		} else if (!strcmp(s, "--module")) {
 			o->a.validate.module = true;
 		} else if (!strcmp(s, "--paravirt-native")) {

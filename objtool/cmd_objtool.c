@@ -104,7 +104,7 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 	else if (!strcmp(arg, "--module"))
 		o->sites.module = o->a.validate.module = true;
 	else if (!strcmp(arg, "--ibt"))
-		o->a.cfg.ibt = o->sites.ibt = true;
+		o->a.cfg.ibt = o->sites.ibt = o->a.validate.ibt = true;
 	else if (!strcmp(arg, "--link"))
 		o->a.cfg.link = true;
 	else if (!strncmp(arg, "--hacks=", 8))

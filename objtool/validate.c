@@ -654,6 +654,12 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 	warnings += r;
 	if (!warnings)
 		warnings += validate_reachable(cfg, fs);
+	if (opts->ibt) {
+		r = validate_ibt(cfg, fs);
+		if (r < 0)
+			return -1;
+		warnings += r;
+	}
 	if (opts->sls)
 		warnings += validate_sls(cfg, fs);
 	return warnings;

@@ -96,6 +96,11 @@ int sites_call_sections(struct cfg *cfg, const struct sites_options *o, struct s
 			struct ao_error *err);
 /* .ibt_endbr_seal (sites_ibt.c). */
 int sites_ibt_section(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
+/*
+ * Is name a data section whose references to code are bookkeeping (ORC,
+ * alternatives, exception tables, DWARF...), not indirect-branch targets?
+ */
+bool sites_ibt_metadata_section(const char *name);
 /* __pfx_ symbols (sites_prefix.c). */
 int sites_prefix_symbols(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
 /* Byte and relocation rewrites (sites_hacks.c). */

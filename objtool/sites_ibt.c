@@ -39,7 +39,7 @@ static bool is_branch_like(const struct instr *insn)
 }
 
 /* Data sections whose references to code are not indirect-branch targets. */
-static bool is_metadata_section(const char *name)
+bool sites_ibt_metadata_section(const char *name)
 {
 	static const char *const exact[] = {
 		".altinstructions", ".ibt_endbr_seal", ".orc_unwind_ip", ".parainstructions",
@@ -120,7 +120,7 @@ static int strike_referenced(struct cfg *cfg, uint8_t *used, size_t *base, struc
 
 		if (cfg->csecs[s].nr)
 			r = scan_code(cfg, &cfg->csecs[s], used, base);
-		else if (!sec->is_exec && sec->rela && !is_metadata_section(sec->name))
+		else if (!sec->is_exec && sec->rela && !sites_ibt_metadata_section(sec->name))
 			r = scan_data(cfg, sec, used, base);
 		if (r) {
 			*err = f->err;

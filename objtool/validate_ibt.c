@@ -174,26 +174,6 @@ static int check_code(struct cfg *cfg, struct findings *fs, const struct noendbr
 	return warnings;
 }
 
-/* Data sections whose code references are bookkeeping, not branch targets. */
-static bool is_metadata(const char *name)
-{
-	static const char *const tables[] = {
-		".altinstructions", ".ibt_endbr_seal", ".orc_unwind_ip", ".parainstructions",
-		".retpoline_sites", ".smp_locks", ".static_call_sites", "_error_injection_whitelist",
-		"_kprobe_blacklist", "__bug_table", "__ex_table", "__jump_table", "__mcount_loc",
-		".kcfi_traps",
-	};
-
-	if (!strncmp(name, ".discard", 8))
-		return strcmp(name, ".discard.ibt_endbr_noseal") != 0;
-	if (!strncmp(name, ".debug", 6) || strstr(name, "__patchable_function_entries"))
-		return true;
-	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
-		if (!strcmp(name, tables[i]))
-			return true;
-	return false;
-}
-
 static int check_data(struct cfg *cfg, struct findings *fs, const struct noendbr_set *set,
 		      struct objsec *sec)
 {
@@ -237,7 +217,7 @@ int validate_ibt(struct cfg *cfg, struct findings *fs)
 		struct objsec *sec = &cfg->file->secs[s];
 		int r = 0;
 
-		if (!sec->is_exec && sec->rela && !is_metadata(sec->name))
+		if (!sec->is_exec && sec->rela && !sites_ibt_metadata_section(sec->name))
 			r = check_data(cfg, fs, &set, sec);
 		warnings = r < 0 ? -1 : warnings + r;
 	}

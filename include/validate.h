@@ -31,6 +31,10 @@ int validate_reachable(struct cfg *cfg, struct findings *fs);
  * Add a warning at insn, except under 6.12 rules when its function was
  * already warned about (validate_warn.c).
  */
+/* Has a finding already named function fn of section sec? (6.12 names each function once.) */
+bool validate_function_warned(const struct findings *fs, const struct objsec *sec,
+			      const struct objsym *fn);
+
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
 		      const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

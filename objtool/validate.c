@@ -36,26 +36,6 @@ struct walker {
 	int oom;
 };
 
-/*
- * 6.12 prints only the first instruction warning of each function (later
- * ones still stop their path): has this function been warned about?
- */
-static bool function_warned(const struct findings *fs, const struct objsec *sec, uint64_t off)
-{
-	struct objsym *fn = objf_func_at((struct objsec *)sec, off);
-
-	if (!fn)
-		return false;
-	for (size_t i = fs->nr; i-- > 0;) {
-		const struct finding *f = &fs->items[i];
-
-		if (f->function && f->section && !strcmp(f->function, fn->name) &&
-		    !strcmp(f->section, sec->name))
-			return true;
-	}
-	return false;
-}
-
 /* A warning located at an instruction; always returns 1 (the path stops). */
 static int __attribute__((format(printf, 4, 5)))
 warn_insn(struct walker *w, const struct instr *insn, const char *kind, const char *fmt, ...)
@@ -66,7 +46,7 @@ warn_insn(struct walker *w, const struct instr *insn, const char *kind, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->k612 && function_warned(w->fs, insn->sec, insn->offset))
+	if (w->k612 && validate_function_warned(w->fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
 		return 1;
 	findings_add(w->fs, kind, insn->sec, insn->offset, "%s", msg);
 	return 1;

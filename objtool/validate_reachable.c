@@ -56,28 +56,13 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 	return leads_to_sanitizer(cfg, insn);
 }
 
-/* 6.12 names each function once: was it named already? */
-static bool function_warned(const struct findings *fs, const struct instr *insn)
-{
-	if (!insn->func)
-		return false;
-	for (size_t i = fs->nr; i-- > 0;) {
-		const struct finding *f = &fs->items[i];
-
-		if (f->function && f->section && !strcmp(f->function, insn->func->name) &&
-		    !strcmp(f->section, insn->sec->name))
-			return true;
-	}
-	return false;
-}
-
 /*
  * 6.12 goes on after the first unreachable instruction, and explains code
  * after a call that ended a path as a missing __noreturn on the callee.
  */
 static int report_612(struct findings *fs, const struct instr *insn, const struct instr *prev)
 {
-	if (function_warned(fs, insn))
+	if (validate_function_warned(fs, insn->sec, insn->func))
 		return 1;
 	if (prev && (prev->flags & IF_DEAD_END) && prev->call_dest)
 		findings_add(fs, "missing-noreturn", insn->sec, insn->offset,

@@ -11,11 +11,10 @@
 
 #include "validate.h"
 
-/* Has a finding already named the function that holds sec+off? */
-static bool named_already(const struct findings *fs, struct objsec *sec, uint64_t off)
+/* Has a finding already named function fn of section sec?  (6.12 names each function once.) */
+bool validate_function_warned(const struct findings *fs, const struct objsec *sec,
+			      const struct objsym *fn)
 {
-	const struct objsym *fn = objf_func_at(sec, off);
-
 	if (!fn)
 		return false;
 	for (size_t i = fs->nr; i-- > 0;) {
@@ -34,7 +33,8 @@ void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct i
 	char msg[512];
 	va_list ap;
 
-	if (cfg->opts.kernel_6_12 && named_already(fs, insn->sec, insn->offset))
+	if (cfg->opts.kernel_6_12 &&
+	    validate_function_warned(fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

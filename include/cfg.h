@@ -26,6 +26,17 @@ struct alt_branch {
 	struct instr *first;       /* first instruction of the branch (NULL: empty) */
 	bool skip_orig;            /* the original path is not taken when this one is */
 	const struct alt_entry *entry;  /* for .altinstructions branches */
+	uint32_t jtab;             /* a switch table's case: index + 1 into cfg->jtabs, else 0 */
+	uint32_t jt_entry;         /* which entry of that table */
+};
+
+/* A switch jump table found for an indirect jump (cfg_jump_tables.c). */
+struct jump_table {
+	struct instr *jump;
+	struct objsec *sec;             /* where the table is (.rodata, ...) */
+	uint64_t offset;                /* its first entry */
+	uint32_t nr_entries;            /* entries read */
+	uint32_t nr_targets;            /* entries that became branches */
 };
 
 /*
@@ -137,6 +148,10 @@ struct cfg {
 	/* Every alt_group allocated, so cfg_free() can free each exactly once. */
 	struct alt_group **groups;
 	size_t nr_groups, cap_groups;
+	struct jump_table *jtabs;
+	size_t nr_jtabs, cap_jtabs;
+	/* A table reached PC-relatively: the reference stops reporting unreachable code. */
+	bool ignore_unreachables;
 };
 
 /* Build the whole model; -1 with err set on unusable input. */
@@ -159,6 +174,11 @@ bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func);
 int cfg_add_special_branches(struct cfg *cfg);
 /* Where validation goes after insn: replacements continue after the original range. */
 struct instr *cfg_validate_next(const struct instr *insn);
+
+/* Switch jump tables as branches of their jumps (cfg_jump_tables.c). */
+int cfg_add_jump_tables(struct cfg *cfg);
+/* The table a branch is a case of, or NULL. */
+const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_branch *b);
 
 /* Annotation sections (cfg_annotations.c). */
 int cfg_read_ignores(struct cfg *cfg);

@@ -94,6 +94,9 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 	/* After calls, so that annotations override noreturn marks. */
 	if (cfg_read_dead_ends(cfg))
 		return -1;
+	/* After dead ends, before hints, where the reference adds them. */
+	if (cfg_add_jump_tables(cfg))
+		return -1;
 	return cfg_read_hints(cfg);
 }
 
@@ -142,6 +145,7 @@ void cfg_free(struct cfg *cfg)
 		}
 	}
 	free(cfg->csecs);
+	free(cfg->jtabs);
 	free(cfg->ops);
 	free(cfg->finfo);
 	stack_pool_free(cfg->states);

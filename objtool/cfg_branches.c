@@ -181,10 +181,21 @@ int cfg_resolve_jumps(struct cfg *cfg)
 	return 0;
 }
 
+/* A table's jump, or the replacement of one (a retpoline alternative). */
+static bool is_table_jump(const struct instr *insn)
+{
+	const struct alt_group *g = insn->alt_group;
+
+	if (insn->flags & IF_JUMP_TABLE)
+		return true;
+	return g && g->orig_group && g->orig_group->first &&
+	       (g->orig_group->first->flags & IF_JUMP_TABLE);
+}
+
 bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn)
 {
 	if (insn->func && insn->kind == INSN_JUMP_INDIRECT)
-		return !(insn->flags & IF_JUMP_TABLE);
+		return !is_table_jump(insn);
 	return is_static_jump(insn) && insn->call_dest;
 }
 

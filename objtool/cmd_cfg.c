@@ -9,8 +9,10 @@
  * branch leaves from the start of a block.  Every replacement of an
  * alternative site is its own block, drawn in a dashed cluster named by
  * its CPU feature, with a dashed edge in (labelled with the feature) and
- * an edge out to where execution resumes after the original range.  Each
- * block shows its entry stack state, the state validation recorded.
+ * an edge out to where execution resumes after the original range.  An
+ * indirect jump through a switch table has one edge per table entry,
+ * labelled with the table and the entry.  Each block shows its entry stack
+ * state, the state validation recorded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +29,16 @@ struct block {
 	const struct alt_entry *alt;     /* replacement block: its entry */
 };
 
-enum edge_kind { E_FALL, E_JUMP, E_TAKEN, E_NOT_TAKEN, E_ALT, E_ALT_BACK, E_SPECIAL, E_CALL };
+enum edge_kind { E_FALL, E_JUMP, E_TAKEN, E_NOT_TAKEN, E_ALT, E_ALT_BACK, E_SPECIAL, E_CALL,
+		 E_CASE };
 
 struct edge {
 	size_t from, to;                 /* block indexes; to == SIZE_MAX: external */
 	enum edge_kind kind;
 	const struct alt_entry *alt;
 	const char *external;            /* sibling-call target name */
+	const struct jump_table *table;  /* E_CASE: the switch table */
+	uint32_t entry;                  /* E_CASE: its entry */
 };
 
 struct insn_block {
@@ -61,6 +66,7 @@ static void usage(FILE *out)
 		"  FUNC's basic blocks (its .cold part included) with their instructions and\n"
 		"  entry stack state.  Alternative replacements are blocks of their own in a\n"
 		"  dashed cluster; the edge into each is labelled with its CPU feature.\n"
+		"  A jump through a switch table has an edge to each case (table, entry).\n"
 		"  --dot prints Graphviz DOT (render with: dot -Tsvg -o FUNC.svg).\n"
 		"  Exit status: 0, or 2 for bad usage or an unusable input.\n");
 }
@@ -140,7 +146,18 @@ static void add_edge(struct graph *g, size_t from, size_t to, enum edge_kind k,
 	if (!e)
 		return;
 	g->edges = e;
-	e[g->nr_edges++] = (struct edge){ from, to, k, alt, external };
+	e[g->nr_edges++] = (struct edge){ from, to, k, alt, external, NULL, 0 };
+}
+
+static void add_case_edge(struct graph *g, size_t from, const struct alt_branch *a)
+{
+	size_t before = g->nr_edges;
+
+	add_edge(g, from, block_of(g, a->first), E_CASE, NULL, NULL);
+	if (g->nr_edges > before) {
+		g->edges[before].table = cfg_jump_table(&g->an->cfg, a);
+		g->edges[before].entry = a->jt_entry;
+	}
 }
 
 /* ---- building --------------------------------------------------------------- */
@@ -224,8 +241,13 @@ static void block_edges(struct graph *g, size_t bi)
 	const struct instr *first = b->insns[0], *last = b->insns[b->nr - 1];
 	const struct instr *after = b->alt ? cfg_validate_next(last) : last->next;
 
-	for (const struct alt_branch *a = first->alts; a; a = a->next)
-		add_edge(g, bi, block_of(g, a->first), a->entry ? E_ALT : E_SPECIAL, a->entry, NULL);
+	for (const struct alt_branch *a = first->alts; a; a = a->next) {
+		if (a->jtab)
+			add_case_edge(g, bi, a);
+		else
+			add_edge(g, bi, block_of(g, a->first), a->entry ? E_ALT : E_SPECIAL, a->entry,
+				 NULL);
+	}
 	if (last->kind == INSN_JUMP || last->kind == INSN_JUMP_COND) {
 		size_t to = block_of(g, last->jump_dest);
 
@@ -300,6 +322,7 @@ static const char *edge_name(const struct edge *e)
 		[E_FALL] = "fallthrough", [E_JUMP] = "jump", [E_TAKEN] = "taken",
 		[E_NOT_TAKEN] = "not taken", [E_ALT] = "alternative", [E_ALT_BACK] = "after site",
 		[E_SPECIAL] = "static branch / fixup", [E_CALL] = "sibling call",
+		[E_CASE] = "case",
 	};
 
 	return names[e->kind];
@@ -336,7 +359,11 @@ static void print_text(const struct graph *g)
 			else if (ed->alt && ed->kind == E_ALT) {
 				feature_label(ed->alt, buf, sizeof(buf));
 				printf("  -> block %zu (alternative, %s)\n", ed->to, buf);
-			} else
+			} else if (ed->table)
+				printf("  -> block %zu (case: %s+0x%llx entry %u)\n", ed->to,
+				       ed->table->sec->name, (unsigned long long)ed->table->offset,
+				       ed->entry);
+			else
 				printf("  -> block %zu (%s)\n", ed->to, edge_name(ed));
 		}
 	}
@@ -407,6 +434,9 @@ static void dot_edge(const struct edge *e)
 		break;
 	case E_NOT_TAKEN:
 		printf("color=red, label=\"not taken\"");
+		break;
+	case E_CASE:
+		printf("color=purple, fontcolor=purple, label=\"case %u\"", e->entry);
 		break;
 	default:
 		printf("label=\"\"");

@@ -9,8 +9,10 @@
  * state the kernel's unwinder needs once the patch is applied.  So the
  * "branches" reaching an address are the original instruction covering it
  * and, at a site, every replacement instruction covering the same offset,
- * each with its own validated state.  Then the ORC entry a lookup finds
- * there (in the file, and as altorc generates it) and the DWARF source line.
+ * each with its own validated state.  An address in the straight-line code
+ * that starts at a switch case names the jump table(s) and entries that lead
+ * there.  Then the ORC entry a lookup finds there (in the file, and as altorc
+ * generates it) and the DWARF source line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,14 @@ struct branch {
 };
 
 #define MAX_BRANCHES 64
+#define MAX_CASES 16
+
+/* A switch table entry that leads to the case block holding the address. */
+struct case_ref {
+	const struct jump_table *table;
+	uint32_t entry;
+	const struct instr *start;       /* the case's first instruction */
+};
 
 struct explain {
 	struct analysis *an;
@@ -41,6 +51,8 @@ struct explain {
 	const struct stack_state *site_state;  /* shared per-offset state, or NULL */
 	struct branch br[MAX_BRANCHES];
 	int nr;
+	struct case_ref cases[MAX_CASES];
+	int nr_cases;
 	bool has_file_orc, has_gen_orc;
 	struct orc_entry file_orc, gen_orc;
 	enum orc_format file_fmt;
@@ -58,11 +70,13 @@ static void usage(FILE *out)
 		"  LOCATION is FUNC+0xOFF, SECTION+0xOFF, or a hex offset into .text.\n"
 		"  Shows the instruction there, its function, the stack state (CFA, saved\n"
 		"  registers) on the original path and on every alternative replacement that\n"
-		"  reaches the same site offset (with its feature and not-flag), the ORC entry\n"
+		"  reaches the same site offset (with its feature and not-flag), the switch\n"
+		"  table entries whose case block holds the address, the ORC entry\n"
 		"  an unwinder looks up there (from the file when it has .orc_unwind, and as\n"
 		"  altorc generates it) and the DWARF source line when the object has one.\n"
 		"  --json prints one object: location, section, offset, function, instruction,\n"
-		"  source, site, branches[{branch, feature, not, state}], orc, orc_in_file,\n"
+		"  source, site, branches[{branch, feature, not, state}], switch_cases[{table,\n"
+		"  table_offset, entry, jump, case}], orc, orc_in_file,\n"
 		"  orc_generated.  Exit status: 0, or 2 for bad usage or an unusable input.\n");
 }
 
@@ -176,6 +190,54 @@ static void collect_branches(struct explain *x)
 		x->site_state = g->states[x->site_off];
 	for (const struct alt_branch *b = g->first->alts; b; b = b->next)
 		add_replacement(x, b, x->site_off);
+}
+
+/* ---- switch cases ------------------------------------------------------------ */
+
+/* Does control never go on to the next instruction after i? */
+static bool ends_straight_line(const struct instr *i)
+{
+	switch (i->kind) {
+	case INSN_JUMP:
+	case INSN_JUMP_INDIRECT:
+	case INSN_RETURN:
+	case INSN_CONTEXT_SWITCH:
+	case INSN_TRAP:
+		return true;
+	default:
+		return (i->flags & IF_DEAD_END) != 0;
+	}
+}
+
+/* Every table entry that targets i. */
+static void add_cases_at(struct explain *x, const struct instr *i)
+{
+	const struct cfg *cfg = &x->an->cfg;
+
+	for (size_t t = 0; t < cfg->nr_jtabs; t++)
+		for (const struct alt_branch *b = cfg->jtabs[t].jump->alts; b; b = b->next)
+			if (b->jtab == t + 1 && b->first == i && x->nr_cases < MAX_CASES)
+				x->cases[x->nr_cases++] = (struct case_ref){ &cfg->jtabs[t], b->jt_entry, i };
+}
+
+/*
+ * Back from the address through straight-line code of its function to the
+ * first instruction that a table entry targets: the case block it is in.
+ */
+static void collect_cases(struct explain *x)
+{
+	const struct cfg *cfg = &x->an->cfg;
+	const struct code_section *cs = &cfg->csecs[x->insn->sec->index];
+	const struct instr *i = x->insn;
+
+	if (!cfg->nr_jtabs || !i->func)
+		return;
+	for (;;) {
+		add_cases_at(x, i);
+		if (x->nr_cases || i == cs->insns || i[-1].func != i->func || ends_straight_line(&i[-1]))
+			return;
+		i--;
+	}
 }
 
 /* ---- ORC lookups ----------------------------------------------------------- */
@@ -294,6 +356,16 @@ static void print_text(const struct explain *x)
 		stack_state_format(x->site_state, st, sizeof(st));
 		printf("%-15s %s\n", "site state", st);
 	}
+	for (int k = 0; k < x->nr_cases; k++) {
+		const struct case_ref *c = &x->cases[k];
+		char jump[256];
+
+		objf_format_loc(jump, sizeof(jump), c->table->jump->sec, c->table->jump->offset);
+		objf_format_loc(loc, sizeof(loc), c->start->sec, c->start->offset);
+		printf("%-15s %s+0x%llx entry %u (the jump at %s; case starts at %s)\n",
+		       "switch case", c->table->sec->name, (unsigned long long)c->table->offset,
+		       c->entry, jump, loc);
+	}
 	print_orc("orc in file", x->file_fmt, x->has_file_orc, &x->file_orc, x->sec, x->file_orc_ip);
 	print_orc("orc generated", x->an->orc_format, x->has_gen_orc, &x->gen_orc, x->sec,
 		  x->gen_orc_ip);
@@ -332,6 +404,20 @@ static void json_orc_at(struct json_writer *w, const char *key, enum orc_format 
 	}
 	report_json_orc(w, fmt, e);
 	(void)ip;
+}
+
+static void json_case(struct json_writer *w, const struct case_ref *c)
+{
+	char loc[256];
+
+	json_begin_object(w);
+	json_kv_string(w, "table", c->table->sec->name);
+	json_kv_uint(w, "table_offset", c->table->offset);
+	json_kv_uint(w, "entry", c->entry);
+	json_kv_string(w, "jump", objf_format_loc(loc, sizeof(loc), c->table->jump->sec,
+						  c->table->jump->offset));
+	json_kv_string(w, "case", objf_format_loc(loc, sizeof(loc), c->start->sec, c->start->offset));
+	json_end_object(w);
 }
 
 static int print_json(const struct explain *x)
@@ -380,6 +466,11 @@ static int print_json(const struct explain *x)
 	for (int k = 0; k < x->nr; k++)
 		json_branch(&w, x, &x->br[k]);
 	json_end_array(&w);
+	json_key(&w, "switch_cases");
+	json_begin_array(&w);
+	for (int k = 0; k < x->nr_cases; k++)
+		json_case(&w, &x->cases[k]);
+	json_end_array(&w);
 	/* "orc" is what the unwinder uses: the file's table when it has one. */
 	if (x->has_file_orc)
 		json_orc_at(&w, "orc", x->file_fmt, true, &x->file_orc, x->file_orc_ip);
@@ -405,6 +496,7 @@ static int explain_analysed(struct explain *x, const struct cmd_inspect_args *ar
 	if (!x->insn)
 		return objf_fail(x->an->file, err, x->sec, x->off, "no instruction here");
 	collect_branches(x);
+	collect_cases(x);
 	if (!lookup_file_orc(x, err) || !lookup_gen_orc(x))
 		return -1;
 	/* Source lines are a bonus: unreadable DWARF is named but does not fail. */

@@ -419,6 +419,9 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
 		*ret = 0;
 		return true;
 	}
+	*ret = 0;
+	if (w->cfg->ignore_unreachables)
+		return true;   /* the reference's quiet stop after a PC-relative table */
 	findings_add(w->fs, "fallthrough", NULL, 0, "%s() falls through to next function %s()",
 		     func->name, insn->func->name);
 	*ret = 1;
@@ -512,7 +515,7 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 		if (ret == 2 || (insn->flags & IF_DEAD_END))
 			return 0;
 		if (!next) {
-			if (ws.st.cfa.base == REG_UNDEFINED)
+			if (ws.st.cfa.base == REG_UNDEFINED || w->cfg->ignore_unreachables)
 				return 0;
 			findings_add(w->fs, "end-of-section", NULL, 0, "%s: unexpected end of section",
 				     insn->sec->name);

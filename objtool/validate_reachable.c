@@ -76,6 +76,8 @@ int validate_reachable(struct cfg *cfg, struct findings *fs)
 {
 	int warnings = 0;
 
+	if (cfg->ignore_unreachables)
+		return 0;
 	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
 		struct code_section *cs = &cfg->csecs[s];
 

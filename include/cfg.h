@@ -152,6 +152,16 @@ struct cfg {
 	size_t nr_jtabs, cap_jtabs;
 	/* A table reached PC-relatively: the reference stops reporting unreachable code. */
 	bool ignore_unreachables;
+	/*
+	 * With AO_ERR_STOPPED: the warning the reference ends with (a finding
+	 * kind, where, and the message), for the command to report.
+	 */
+	struct {
+		const char *kind;
+		struct objsec *sec;
+		uint64_t offset;
+		const char *message;
+	} stop;
 };
 
 /* Build the whole model; -1 with err set on unusable input. */
@@ -198,6 +208,9 @@ static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct
 	return i->nr_ops ? &cfg->ops[i->ops_index] : NULL;
 }
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
+
+/* Stop as the reference does, with its warning at sec+off (AO_ERR_STOPPED): -1. */
+int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg);
 
 /* Recording a warning/format error that names the instruction. */
 int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char *fmt, ...)

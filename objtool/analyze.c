@@ -41,8 +41,12 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	memset(an, 0, sizeof(*an));
 	if (objf_open(&an->file, path, err))
 		return -1;
-	if (cfg_build(&an->cfg, an->file, &opts->cfg, err))
+	if (cfg_build(&an->cfg, an->file, &opts->cfg, err)) {
+		if (err->status == AO_ERR_STOPPED)
+			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
+				     an->cfg.stop.message);
 		goto fail;
+	}
 	warnings = validate_run(&an->cfg, fs, &opts->validate);
 	if (warnings < 0)
 		goto fail;

@@ -37,6 +37,7 @@ const char *ao_status_name(enum ao_status status)
 	case AO_ERR_NOMEM:       return "out of memory";
 	case AO_ERR_USAGE:       return "usage error";
 	case AO_ERR_ANALYSIS:    return "analysis error";
+	case AO_ERR_STOPPED:     return "analysis stopped";
 	}
 	return "unknown error";
 }

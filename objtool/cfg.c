@@ -54,6 +54,17 @@ int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char
 	return ao_fail(cfg->err, AO_ERR_ANALYSIS, "%s: %s: %s", cfg->file->path, loc, msg);
 }
 
+int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg)
+{
+	cfg_fail(cfg, sec, off, "%s", msg);
+	cfg->err->status = AO_ERR_STOPPED;
+	cfg->stop.kind = kind;
+	cfg->stop.sec = sec;
+	cfg->stop.offset = off;
+	cfg->stop.message = msg;
+	return -1;
+}
+
 static int alloc_tables(struct cfg *cfg)
 {
 	struct objfile *f = cfg->file;

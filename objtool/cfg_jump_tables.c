@@ -313,7 +313,8 @@ static int add_table(struct jt_ctx *c, const struct jt_jump *j, const struct obj
 		prev = r->offset;
 	}
 	if (!prev)
-		return cfg_fail(cfg, j->insn->sec, j->insn->offset, "can't find switch jump table");
+		return cfg_stop(cfg, "jump-table", j->insn->sec, j->insn->offset,
+				"can't find switch jump table");
 	return 0;
 }
 

@@ -187,6 +187,8 @@ static int run(void *p)
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	r = analyze_open(o->file, &o->a, &fs, &an, &err);
 	findings_free(&fs);
+	if (r < 0 && err.status == AO_ERR_STOPPED)
+		return 0;   /* as the reference: its warning (printed), the object untouched */
 	if (r < 0) {
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;

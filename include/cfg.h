@@ -187,6 +187,12 @@ struct instr *cfg_validate_next(const struct instr *insn);
 
 /* Switch jump tables as branches of their jumps (cfg_jump_tables.c). */
 int cfg_add_jump_tables(struct cfg *cfg);
+struct jump_table_counts {
+	size_t tables;                  /* found */
+	size_t targets;                 /* entries that became branches */
+	size_t validated;               /* of those, targets validation reached */
+};
+void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c);
 /* The table a branch is a case of, or NULL. */
 const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_branch *b);
 

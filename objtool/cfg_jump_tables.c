@@ -426,3 +426,16 @@ const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_
 {
 	return b->jtab ? &cfg->jtabs[b->jtab - 1] : NULL;
 }
+
+void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c)
+{
+	*c = (struct jump_table_counts){ .tables = cfg->nr_jtabs };
+	for (size_t t = 0; t < cfg->nr_jtabs; t++)
+		for (const struct alt_branch *b = cfg->jtabs[t].jump->alts; b; b = b->next) {
+			if (b->jtab != t + 1)
+				continue;
+			c->targets++;
+			if (b->first->flags & (IF_VISITED | IF_VISITED_UA))
+				c->validated++;
+		}
+}

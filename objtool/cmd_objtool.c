@@ -20,11 +20,12 @@ struct objtool_args {
 	struct analyze_options a;
 	struct sites_options sites;
 	const char *file;
+	bool stats;
 };
 
 /* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
-	"--noinstr", "--backtrace", "--stats", "--no-unreachable", "--sec-address",
+	"--noinstr", "--backtrace", "--no-unreachable", "--sec-address",
 	"--unret", "--dry-run", "--verbose", "-v",
 };
 
@@ -107,6 +108,8 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 		o->a.cfg.ibt = o->sites.ibt = o->a.validate.ibt = true;
 	else if (!strcmp(arg, "--link"))
 		o->a.cfg.link = true;
+	else if (!strcmp(arg, "--stats"))
+		o->stats = true;
 	else if (!strncmp(arg, "--hacks=", 8))
 		return parse_hacks(o, arg + 8);
 	else
@@ -126,6 +129,8 @@ static void usage(FILE *out)
 		"  that already has them is refused (exit 2) and left as it was.\n"
 		"  ORC layout: v2 when --prefix is given (kernels 6.2+), else v1; force with\n"
 		"  --orc-format=v1|v2.  --alt-layout=v1|v2 forces the .altinstructions layout.\n"
+		"  --stats: counts on stdout (switch jump tables found, their entries followed,\n"
+		"  the case targets validation reached).\n"
 		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
 		"  templates (pushf; pop %%rax ...) at .parainstructions sites; type numbers\n"
 		"  from the DWARF of FILE.o, or of FILE.\n");
@@ -170,6 +175,15 @@ static int refuse_processed(const struct objtool_args *o, struct ao_error *err)
 	return r;
 }
 
+static void print_stats(const char *file, const struct cfg *cfg)
+{
+	struct jump_table_counts c;
+
+	cfg_count_jump_tables(cfg, &c);
+	printf("%s: jump tables: %zu found, %zu entries followed, %zu case targets validated\n",
+	       file, c.tables, c.targets, c.validated);
+}
+
 static int run(void *p)
 {
 	struct objtool_args *o = p;
@@ -193,6 +207,8 @@ static int run(void *p)
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}
+	if (o->stats)
+		print_stats(o->file, &an.cfg);
 	r = sites_build(&an.cfg, &o->sites, &out, &err);
 	if (!r && has_edits(&out.edits))
 		objf_stage(an.file, &out.edits);

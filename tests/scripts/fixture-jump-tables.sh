@@ -87,24 +87,24 @@ g=$work/cfg.out
 "$ALTORC" cfg "$work/jt_switch_gcc.o" jt_ten > "$g" 2>&1
 check "cfg: jt_ten's jump has an edge to each of its 10 cases" \
   test "$(grep -c 'case: .rodata+0x0 entry' "$g")" = 10
-check "cfg: entry 5 leads to the block at .text+0x48" \
+check "cfg: entry 5 leads to the block at .text+0x4e" \
   test "$(awk '/^block / {b = $2; s = $3} /case: .rodata\+0x0 entry 5\)/ {print $3}' "$g")" = \
-       "$(awk '$3 == ".text+0x48" {print $2}' "$g")"
+       "$(awk '$3 == ".text+0x4e" {print $2}' "$g")"
 check "cfg: the table jump is no sibling call" \
   test "$(grep -A1 'jmp    \*0x0(,%rdi,8)' "$g" | grep -c 'sibling call')" = 0
 "$ALTORC" cfg --dot "$work/jt_switch_gcc.o" jt_ten > "$g.dot" 2>&1
 check "cfg --dot: case edges labelled" has "$g.dot" 'label="case 9"'
 
 e=$work/explain.out
-"$ALTORC" explain "$work/jt_switch_gcc.o" jt_ten+0x4d > "$e" 2>&1
+"$ALTORC" explain "$work/jt_switch_gcc.o" jt_ten+0x53 > "$e" 2>&1
 check "explain: an address in a case names table and entry" \
-  has "$e" "switch case     .rodata+0x0 entry 5 (the jump at jt_ten+0xb; case starts at jt_ten+0x48)"
-"$ALTORC" explain "$work/jt_cold_gcc.o" jt_cold.cold+0x1c > "$e" 2>&1
+  has "$e" "switch case     .rodata+0x0 entry 5 (the jump at jt_ten+0xb; case starts at jt_ten+0x4e)"
+"$ALTORC" explain "$work/jt_cold_gcc.o" jt_cold.cold+0x1d > "$e" 2>&1
 check "explain: a case of a table jump in a .cold part" \
-  has "$e" "switch case     .rodata+0x0 entry 6 (the jump at jt_cold.cold+0x10; case starts at jt_cold.cold+0x17)"
-"$ALTORC" explain --json "$work/jt_switch_gcc.o" jt_ten+0x4d > "$e" 2>&1
+  has "$e" "switch case     .rodata+0x0 entry 6 (the jump at jt_cold.cold+0x10; case starts at jt_cold.cold+0x18)"
+"$ALTORC" explain --json "$work/jt_switch_gcc.o" jt_ten+0x53 > "$e" 2>&1
 check "explain --json: switch_cases" test "$(/usr/bin/python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["switch_cases"]; print(len(c), c[0]["table"], c[0]["entry"], c[0]["jump"], c[0]["case"])' "$e" 2>&1)" = \
-  "1 .rodata 5 jt_ten+0xb jt_ten+0x48"
+  "1 .rodata 5 jt_ten+0xb jt_ten+0x4e"
 "$ALTORC" explain "$work/jt_switch_gcc.o" jt_ten+0x3 > "$e" 2>&1
 check "explain: no case before the jump" bash -c "! grep -q 'switch case' '$e'"
 

@@ -10,9 +10,9 @@ set -euo pipefail
 fx=$(cd "$(dirname "$0")/../fixtures" && pwd)
 common="-O2 -mcmodel=kernel -mno-red-zone -fno-pic -fno-PIE -mno-sse -mno-mmx -mno-sse2 -mno-avx
         -fno-asynchronous-unwind-tables -fno-stack-protector -ffreestanding -fcf-protection=none
-        -fno-strict-aliasing"
+        -fno-strict-aliasing -fno-delete-null-pointer-checks -mharden-sls=all"
 gcc_flags="$common -mpreferred-stack-boundary=3 -mskip-rax-setup -falign-jumps=1 -falign-loops=1"
-clang_flags="$common -mstack-alignment=8 -mskip-rax-setup"
+clang_flags="$common -mstack-alignment=8 -mskip-rax-setup -falign-loops=1"
 # position-independent: the one shape with PC-relative (R_X86_64_PC32) table entries
 pic_gcc="${gcc_flags/-fno-pic -fno-PIE/-fPIC} -mcmodel=small"
 pic_clang="${clang_flags/-fno-pic -fno-PIE/-fPIC} -mcmodel=small"

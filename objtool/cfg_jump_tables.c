@@ -343,17 +343,16 @@ static int do_function(struct jt_ctx *c, struct objsym *func)
 	return ret;
 }
 
-/* Functions in the reference's order: 6.1 by section then address, 6.12 by symbol index. */
+/*
+ * Functions in the reference's order (both kernels): by section, then by
+ * address, as its per-section symbol lists are kept.  The order decides
+ * which forward jump a backward search follows and, under 6.1, which table
+ * start ends a table.
+ */
 static int each_function(struct jt_ctx *c)
 {
 	struct objfile *f = c->cfg->file;
 
-	if (c->cfg->opts.kernel_6_12) {
-		for (size_t i = 0; i < f->nr_syms; i++)
-			if (do_function(c, &f->syms[i]))
-				return -1;
-		return 0;
-	}
 	for (size_t s = 1; s < f->nr_secs; s++)
 		for (size_t i = 0; i < f->secs[s].nr_syms; i++)
 			if (do_function(c, f->secs[s].syms[i]))

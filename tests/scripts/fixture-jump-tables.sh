@@ -1,7 +1,7 @@
 #!/bin/bash
 # fixture-jump-tables.sh: switch jump tables as both reference objtools follow them.
 # Fixtures: tests/fixtures/jt_*.s (gcc-12 and clang-19 output for jt_*.c, kbuild's flags; see
-# tests/scripts/jt-regen.sh) and jt_alt.S (a table jump that is an alternative site, assembled
+# tests/scripts/fixtures-regen.sh) and jt_alt.S (a table jump that is an alternative site, assembled
 # as is for the 6.1 layout and with -DALT_V2 for 6.12's).  For each fixture and kernel listed in
 # tests/fixtures/jt_expect.txt (expectations taken from the reference objtools' outputs):
 #   - `altorc objtool --orc [--kernel=6.12] X.o` exits 0, prints exactly the expected warning

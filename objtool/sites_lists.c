@@ -189,18 +189,23 @@ static int collect(struct cfg *cfg, struct lists *l, const struct sites_options 
 	return 0;
 }
 
-/* .cfi_sites: every __cfi_ preamble symbol, in symbol-table order (even none). */
+/*
+ * .cfi_sites: every __cfi_ preamble symbol (even none), in the order the
+ * reference walks symbols: by section, then by address (its per-section
+ * lists), not symbol-table order (locals come first there).
+ */
 static int cfi_list(struct cfg *cfg, struct site_list *cfi, struct ao_error *err)
 {
 	struct objfile *f = cfg->file;
 
-	for (size_t i = 1; i < f->nr_syms; i++) {
-		struct objsym *s = &f->syms[i];
+	for (size_t n = 1; n < f->nr_secs; n++)
+		for (size_t i = 0; i < f->secs[n].nr_syms; i++) {
+			struct objsym *s = f->secs[n].syms[i];
 
-		if (s->type == STT_FUNC && s->sec && !strncmp(s->name, "__cfi_", 6) &&
-		    site_add(cfi, s->sec, s->offset, NULL, 0, err))
-			return -1;
-	}
+			if (s->type == STT_FUNC && !strncmp(s->name, "__cfi_", 6) &&
+			    site_add(cfi, s->sec, s->offset, NULL, 0, err))
+				return -1;
+		}
 	return 0;
 }
 

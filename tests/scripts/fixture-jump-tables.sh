@@ -10,7 +10,8 @@
 #   - when that kernel's reference objtool is installed it is run too: its warnings must be the
 #     expected ones and its ORC (`altorc orc dump`) identical to altorc's, line for line.
 # Then `altorc cfg` (an edge per case), `altorc explain` (the table named for an address in a
-# case block) and `altorc check` (the reference's warning for a table it cannot follow).
+# case block), `altorc objtool --stats` (the counts) and `altorc check` (the reference's warning
+# for a table it cannot follow).
 # Last line: 'N passed, M failed'.
 set -uo pipefail
 
@@ -107,6 +108,13 @@ check "explain --json: switch_cases" test "$(/usr/bin/python3 -c 'import json,sy
   "1 .rodata 5 jt_ten+0xb jt_ten+0x4e"
 "$ALTORC" explain "$work/jt_switch_gcc.o" jt_ten+0x3 > "$e" 2>&1
 check "explain: no case before the jump" bash -c "! grep -q 'switch case' '$e'"
+
+# jt_switch.c by hand: jt_ten (10 cases), jt_two (7 + 7), jt_cold (7); jt_goto's array is named
+# data outside the C jump-table section, so no table
+cp "$work/jt_switch_gcc.o" "$work/stats.o"
+check "objtool --stats: tables and entries as counted in the source" \
+  test "$("$ALTORC" objtool --orc --stats "$work/stats.o" 2> /dev/null)" = \
+  "$work/stats.o: jump tables: 4 found, 31 entries followed, 31 case targets validated"
 
 c=$work/check.out
 (cd "$work" && "$ALTORC" check jt_pic_gcc.o) > "$c" 2>&1

@@ -32,16 +32,24 @@ ZYDIS_LIBS   ?= -lZydis
 DWARF_CFLAGS ?= -I/usr/include/libdwarf
 DWARF_LIBS   ?= -ldwarf
 
-WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+# -Wmissing-prototypes and -Wmissing-declarations keep every non-static function declared in
+# its module's header; -Wshadow, -Wwrite-strings and -Wcast-qual keep const and names honest.
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	     -Wmissing-declarations -Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
+	     -Wwrite-strings -Wredundant-decls -Wpointer-arith -Wvla
 OPT       ?= -O2 -g
 CFLAGS    ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Iarch/x86/include \
 	      $(ELF_CFLAGS) $(ZYDIS_CFLAGS) $(DWARF_CFLAGS) $(CFLAGS)
 LIBS      := $(ELF_LIBS) $(ZYDIS_LIBS) $(DWARF_LIBS) -lpthread
 
-LIB_SRCS  := $(sort $(filter-out objtool/main.c,$(wildcard objtool/*.c)) $(wildcard arch/x86/decode/*.c))
+# One folder per stage of the pipeline (see Documentation/design.md); arch/x86 is the only
+# code that knows the instruction set.
+STAGES    := base elf special dwarf kernel stack cfg validate orc sites report cmd
+LIB_SRCS  := $(sort $(filter-out objtool/cmd/main.c,$(foreach d,$(STAGES),$(wildcard objtool/$(d)/*.c))) \
+	       $(wildcard arch/x86/*.c arch/x86/decode/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ  := $(BUILD)/objtool/main.o
+MAIN_OBJ  := $(BUILD)/objtool/cmd/main.o
 TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
@@ -62,9 +70,12 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Tests build argv arrays from string literals, as a shell would hand them to main().
+TEST_CFLAGS := $(filter-out -Wwrite-strings,$(ALL_CFLAGS)) $(CHECK_CFLAGS)
+
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(BUILD)/libaltorc.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)

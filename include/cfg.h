@@ -3,8 +3,8 @@
  * The control-flow model of one object: every instruction of every code
  * section (and of .altinstr_replacement), with its resolved branch target,
  * call destination, alternative branches and annotations.  Built by the
- * cfg_* passes (cfg_decode.c, cfg_branches.c, cfg_alternatives.c,
- * cfg_annotations.c), walked by validate.c, turned into ORC by orc_gen.c.
+ * passes in objtool/cfg/ (their private interface: cfg_priv.h), walked by
+ * objtool/validate/, turned into ORC by objtool/orc/.
  */
 #ifndef ALTORC_CFG_H
 #define ALTORC_CFG_H
@@ -144,27 +144,18 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 	      struct ao_error *err);
 void cfg_free(struct cfg *cfg);
 
-/* Decoding pass (cfg_decode.c). */
-int cfg_decode_sections(struct cfg *cfg);
-/* Give insn the decoded stack ops (kept in cfg's shared pool). */
-int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d);
-
-/* Branch resolution (cfg_branches.c). */
-int cfg_resolve_jumps(struct cfg *cfg);
-int cfg_resolve_calls(struct cfg *cfg);
+/* Is insn a jump that leaves its function as a call would (a sibling call)? */
 bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn);
+/* Does func never return (noreturn lists of the kernel, or every path ends)? */
 bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func);
-
-/* Special sections as extra branches (cfg_alternatives.c). */
-int cfg_add_special_branches(struct cfg *cfg);
 /* Where validation goes after insn: replacements continue after the original range. */
 struct instr *cfg_validate_next(const struct instr *insn);
-
-/* Annotation sections (cfg_annotations.c). */
-int cfg_read_ignores(struct cfg *cfg);
-int cfg_read_dead_ends(struct cfg *cfg);
-int cfg_read_hints(struct cfg *cfg);
-int cfg_read_intra_function_calls(struct cfg *cfg);
+/*
+ * Mark the instructions .discard.retpoline_safe names IF_RETPOLINE_SAFE
+ * (annotations.c), called by validation.  -1 with cfg->err set on a bad
+ * entry, as the reference refuses the object then.
+ */
+int cfg_read_retpoline_safe(struct cfg *cfg);
 
 /* Lookups. */
 /* Index of the first instruction of cs at or after off (cs->nr when none). */

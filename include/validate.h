@@ -48,10 +48,10 @@ int validate_sls(struct cfg *cfg, struct findings *fs);
 int validate_retpoline(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
 
 /*
- * Mark the instructions .discard.retpoline_safe names IF_RETPOLINE_SAFE
- * (cfg_annotations.c).  -1 with cfg->err set on a bad entry, as the
- * reference refuses the object then.
+ * After validation, paravirt sites (pv_check.c): each site's original must leave the site with the state
+ * it entered with, as the patched call or NOPs do.  Returns the number of
+ * warnings added to fs.
  */
-int cfg_read_retpoline_safe(struct cfg *cfg);
+int pv_check_sites(struct cfg *cfg, struct findings *fs);
 
 #endif

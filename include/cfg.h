@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "insn.h"
+#include "kernel.h"
 #include "objfile.h"
 #include "orc.h"
 #include "special.h"
@@ -98,7 +99,7 @@ struct cfg_options {
 	bool mcount;                    /* --mcount: __fentry__ calls become __mcount_loc entries */
 	bool mnop;                      /* --mnop (6.12; 6.1 always NOPs them under --mcount) */
 	bool rethunk;
-	bool kernel_6_12;               /* 6.12 rules (noreturn list, hint numbers) */
+	const struct kernel_rules *kernel;  /* whose objtool to follow (NULL: kernel_rules_default()) */
 	enum alt_layout alt_layout;
 	unsigned prefix;                /* --prefix=N (0: none) */
 	/*

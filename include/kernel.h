@@ -8,6 +8,9 @@
 #define ALTORC_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "arch_decode.h"
 
 /*
  * Is name a data section whose references to code are bookkeeping (ORC,
@@ -15,5 +18,58 @@
  * (--ibt: the .ibt_endbr_seal builder and the warnings share it.)
  */
 bool kernel_ibt_metadata_section(const char *name);
+
+/* A sorted list of symbol names (looked up with bsearch). */
+struct kernel_name_list {
+	const char *const *names;
+	size_t nr;
+};
+
+/*
+ * Everything that differs between the objtools of two kernel versions, as
+ * named behaviours.  One row per supported kernel (kernel/rules.c); an
+ * object is given one row before its analysis starts, and the stages ask
+ * the row, never which kernel it is.  Supporting another kernel is adding
+ * a row (and any list it needs).
+ */
+struct kernel_rules {
+	const char *name;                     /* as --kernel= takes it: "6.1" */
+	/*
+	 * The unwind ABI, changed in 6.3: 1 is ORC v1 (type:2 end:1) with the
+	 * old unwind-hint numbers; 2 is ORC v2 (type:3 signal:1, UNDEFINED and
+	 * END_OF_STACK types) with hints renumbered and a signal flag.
+	 */
+	unsigned unwind_abi;
+	enum arch_objtool_version decoder;    /* that objtool's decoding quirks */
+	const struct kernel_name_list *noreturn;  /* global functions that never return */
+	bool noreturn_weak;                   /* weak functions are looked up there too */
+	const struct kernel_name_list *uaccess_safe; /* callable with user access on */
+	bool nested_alternatives;             /* 6.10+: entries over one site share its longest range */
+	bool cpuidle_noinstr;                 /* .cpuidle.text is noinstr text (--hacks=noinstr) */
+	bool mcount_nop_needs_mnop;           /* --mcount NOPs __fentry__ calls only with --mnop */
+	unsigned mcount_loc_align;            /* sh_addralign of __mcount_loc */
+	bool warn_once_per_function;          /* at most one warning per function */
+	bool restore_waits_for_save;          /* a CFI restore reached before its save is left to
+						 the straight-line path */
+	bool sibling_frame_check_in_func;     /* "modified stack frame" only for jumps in a function */
+	bool pfx_is_padding;                  /* running into a __pfx_ symbol is no fall-through */
+	bool conflict_at_site;                /* an alternatives conflict is reported at the site's
+						 original instruction, naming the conflicting one */
+	bool unreachable_per_function;        /* each function's unreachable code, not only the first */
+	bool ibt_same_parent;                 /* IBT: a reference from the same parent (its .cold part
+						 too) is no address-taking; 6.1: the same function */
+	bool ibt_range_end;                   /* IBT: the end of a range that starts with ENDBR is fine */
+	const char *retpoline_option;         /* the config option the --retpoline messages name */
+	const char *rethunk_option;           /* and the --rethunk ones */
+};
+
+/* The row named name ("6.1", "6.12"), or NULL. */
+const struct kernel_rules *kernel_rules_find(const char *name);
+/* The rules an object gets when nothing says otherwise (6.1's). */
+const struct kernel_rules *kernel_rules_default(void);
+/* "6.1, 6.12": the names a --kernel= option takes, for messages. */
+const char *kernel_rules_names(void);
+/* Is name on list? (NULL name: no.) */
+bool kernel_name_listed(const struct kernel_name_list *list, const char *name);
 
 #endif

@@ -138,7 +138,7 @@ static int add_group_alt(struct cfg *cfg, const struct alt_entry *e, struct inst
 	struct alt_group *og = orig->alt_group, *ng;
 	bool skip_orig = false;
 
-	if (!og || !cfg->opts.kernel_6_12 || og->first != orig)
+	if (!og || !cfg->opts.kernel->nested_alternatives || og->first != orig)
 		og = new_orig_group(cfg, orig, orig_len);
 	if (!og)
 		return -1;
@@ -177,7 +177,7 @@ static uint32_t site_len(const struct cfg *cfg, size_t idx)
 	const struct alt_entry *e = &t->entries[idx];
 	uint32_t len = e->orig_len;
 
-	if (!cfg->opts.kernel_6_12)
+	if (!cfg->opts.kernel->nested_alternatives)
 		return len;
 	for (size_t j = idx; j-- > 0 && t->entries[j].orig_sec == e->orig_sec &&
 			     t->entries[j].orig_off == e->orig_off;)

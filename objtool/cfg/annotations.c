@@ -172,14 +172,14 @@ int cfg_read_retpoline_safe(struct cfg *cfg)
 enum hint_kind { HINT_CALL, HINT_REGS, HINT_REGS_PARTIAL, HINT_FUNC, HINT_ENTRY,
 		 HINT_SAVE, HINT_RESTORE, HINT_UNDEFINED, HINT_END_OF_STACK, HINT_BAD };
 
-static enum hint_kind hint_kind(uint8_t type, bool v612)
+static enum hint_kind hint_kind(uint8_t type, unsigned unwind_abi)
 {
 	static const enum hint_kind old[] = { HINT_CALL, HINT_REGS, HINT_REGS_PARTIAL, HINT_FUNC,
 					      HINT_ENTRY, HINT_SAVE, HINT_RESTORE };
 	static const enum hint_kind new[] = { HINT_UNDEFINED, HINT_END_OF_STACK, HINT_CALL, HINT_REGS,
 					      HINT_REGS_PARTIAL, HINT_FUNC, HINT_SAVE, HINT_RESTORE };
 
-	if (v612)
+	if (unwind_abi >= 2)
 		return type < sizeof(new) / sizeof(*new) ? new[type] : HINT_BAD;
 	return type < sizeof(old) / sizeof(*old) ? old[type] : HINT_BAD;
 }
@@ -232,7 +232,7 @@ int cfg_read_hints(struct cfg *cfg)
 		const uint8_t *h = sec->data + off;
 		const struct objrel *rel = objf_rel_at(sec, off);
 		struct instr *insn;
-		enum hint_kind k = hint_kind(h[7], cfg->opts.kernel_6_12);
+		enum hint_kind k = hint_kind(h[7], cfg->opts.kernel->unwind_abi);
 		int base;
 
 		if (!rel || !rel->sym->sec || rel->sym->offset + (uint64_t)rel->addend >= rel->sym->sec->size)
@@ -269,8 +269,9 @@ int cfg_read_hints(struct cfg *cfg)
 		st.cfa.offset = (int16_t)(h[4] | h[5] << 8);
 		st.type = unwind_type_of(k);
 		st.end = h[8] & 1;
-		st.signal = cfg->opts.kernel_6_12 && (h[8] & 1);
-		if (cfg->opts.kernel_6_12)
+		/* ABI 2 turned the end flag into the signal flag */
+		st.signal = cfg->opts.kernel->unwind_abi >= 2 && (h[8] & 1);
+		if (cfg->opts.kernel->unwind_abi >= 2)
 			st.end = false;
 		insn->hint_state = stack_pool_intern(cfg->states, &st);
 		if (!insn->hint_state)

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cfg_priv.h"
-#include "noreturn.h"
 
 static bool is_retpoline_thunk(const struct objsym *s)
 {
@@ -195,8 +194,8 @@ static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
 
 	if (!func)
 		return false;
-	named = func->bind == STB_GLOBAL || (cfg->opts.kernel_6_12 && func->bind == STB_WEAK);
-	if (named && noreturn_listed(func->name, cfg->opts.kernel_6_12))
+	named = func->bind == STB_GLOBAL || (cfg->opts.kernel->noreturn_weak && func->bind == STB_WEAK);
+	if (named && kernel_name_listed(cfg->opts.kernel->noreturn, func->name))
 		return true;
 	if (func->bind == STB_WEAK || !func->size || !func->sec)
 		return false;

@@ -21,7 +21,7 @@ static int alloc_tables(struct cfg *cfg)
 	if (!cfg->states || !cfg->decoder)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 	/* The two objtools read a few encodings differently: decode like the target's. */
-	arch_decoder_set_version(cfg->decoder, cfg->opts.kernel_6_12 ? ARCH_OBJTOOL_6_12 : ARCH_OBJTOOL_6_1);
+	arch_decoder_set_version(cfg->decoder, cfg->opts.kernel->decoder);
 	return 0;
 }
 
@@ -30,6 +30,8 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 {
 	cfg->file = f;
 	cfg->opts = *opts;
+	if (!cfg->opts.kernel)
+		cfg->opts.kernel = kernel_rules_default();
 	cfg->err = err;
 	if (alloc_tables(cfg) || cfg_decode_sections(cfg))
 		return -1;

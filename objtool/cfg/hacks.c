@@ -17,7 +17,7 @@
 static bool sec_is_noinstr(const struct cfg *cfg, const char *name)
 {
 	return !strcmp(name, ".noinstr.text") || !strcmp(name, ".entry.text") ||
-	       (cfg->opts.kernel_6_12 && !strcmp(name, ".cpuidle.text")) ||
+	       (cfg->opts.kernel->cpuidle_noinstr && !strcmp(name, ".cpuidle.text")) ||
 	       !strncmp(name, ".text..__x86.", 13);
 }
 
@@ -48,7 +48,7 @@ bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling)
 		return true;
 	}
 	if (cfg->opts.mcount && arch_is_fentry(dest)) {
-		if (!cfg->opts.kernel_6_12 || cfg->opts.mnop) {
+		if (!cfg->opts.kernel->mcount_nop_needs_mnop || cfg->opts.mnop) {
 			insn->kind = INSN_NOP;
 			insn->flags |= IF_SITE_PATCHED;
 			insn->nr_ops = 0;

@@ -15,10 +15,8 @@ bool cmd_analysis_option(const char *arg, struct analyze_options *a)
 {
 	if (!strcmp(arg, "--uaccess"))
 		a->validate.uaccess = a->cfg.uaccess = true;
-	else if (!strcmp(arg, "--kernel=6.12"))
-		a->cfg.kernel_6_12 = true;
-	else if (!strcmp(arg, "--kernel=6.1"))
-		a->cfg.kernel_6_12 = false;
+	else if (!strncmp(arg, "--kernel=", 9) && kernel_rules_find(arg + 9))
+		a->cfg.kernel = kernel_rules_find(arg + 9);
 	else if (!strcmp(arg, "--alt-layout=v1"))
 		a->cfg.alt_layout = ALT_LAYOUT_V1;
 	else if (!strcmp(arg, "--alt-layout=v2"))

@@ -11,11 +11,14 @@
 
 static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o)
 {
+	const struct kernel_rules *k;
+
 	if (o->orc_format != ORC_FORMAT_AUTO)
 		return o->orc_format;
 	if (objf_sec_by_name(f, ".orc_header"))
 		return ORC_FORMAT_V2;   /* only kernels with the v2 layout carry a header */
-	return o->cfg.kernel_6_12 ? ORC_FORMAT_V2 : ORC_FORMAT_V1;
+	k = o->cfg.kernel ? o->cfg.kernel : kernel_rules_default();
+	return k->unwind_abi >= 2 ? ORC_FORMAT_V2 : ORC_FORMAT_V1;
 }
 
 static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct analyze_options *o,

@@ -53,20 +53,18 @@ static int parse_version_flag(struct objtool_args *o, const char *arg)
 	if (!strncmp(arg, "--prefix=", 9)) {
 		/* --prefix came with 6.2; the v2 ORC layout with 6.3: treat as the new rules */
 		o->a.cfg.prefix = (unsigned)strtoul(arg + 9, NULL, 10);
-		o->a.cfg.kernel_6_12 = true;
+		o->a.cfg.kernel = kernel_rules_find("6.12");
 	} else if (!strcmp(arg, "--orc-format=v1"))
 		o->a.orc_format = ORC_FORMAT_V1;
 	else if (!strcmp(arg, "--orc-format=v2")) {
 		o->a.orc_format = ORC_FORMAT_V2;
-		o->a.cfg.kernel_6_12 = true;
+		o->a.cfg.kernel = kernel_rules_find("6.12");
 	} else if (!strcmp(arg, "--alt-layout=v1"))
 		o->a.cfg.alt_layout = ALT_LAYOUT_V1;
 	else if (!strcmp(arg, "--alt-layout=v2"))
 		o->a.cfg.alt_layout = ALT_LAYOUT_V2;
-	else if (!strcmp(arg, "--kernel=6.12"))
-		o->a.cfg.kernel_6_12 = true;
-	else if (!strcmp(arg, "--kernel=6.1"))
-		o->a.cfg.kernel_6_12 = false;
+	else if (!strncmp(arg, "--kernel=", 9) && kernel_rules_find(arg + 9))
+		o->a.cfg.kernel = kernel_rules_find(arg + 9);
 	else if (!strcmp(arg, "--paravirt-native"))
 		o->a.cfg.paravirt_native = true;
 	else if (!strncmp(arg, "--pv-dwarf=", 11))

@@ -5,10 +5,7 @@
  * reached from it.  The two kernels' objtools know different sets; both
  * lists are sorted for bsearch.
  */
-#include <stdlib.h>
-#include <string.h>
-
-#include "noreturn.h"
+#include "kernel_priv.h"
 
 static const char *const noreturn_6_1[] = {
 	"__invalid_creds", "__module_put_and_kthread_exit", "__reiserfs_panic",
@@ -36,16 +33,9 @@ static const char *const noreturn_6_12[] = {
 	"xen_start_kernel",
 };
 
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-bool noreturn_listed(const char *name, bool kernel_6_12)
-{
-	const char *const *list = kernel_6_12 ? noreturn_6_12 : noreturn_6_1;
-	size_t n = kernel_6_12 ? sizeof(noreturn_6_12) / sizeof(*list)
-			       : sizeof(noreturn_6_1) / sizeof(*list);
-
-	return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
-}
+const struct kernel_name_list noreturn_list_6_1 = {
+	noreturn_6_1, sizeof(noreturn_6_1) / sizeof(*noreturn_6_1)
+};
+const struct kernel_name_list noreturn_list_6_12 = {
+	noreturn_6_12, sizeof(noreturn_6_12) / sizeof(*noreturn_6_12)
+};

@@ -6,10 +6,8 @@
  * kernels' objtools accept; a call to anything else with UACCESS on is
  * reported.  Both lists are sorted (C locale) for bsearch.
  */
-#include <stdlib.h>
-#include <string.h>
 
-#include "uaccess_safe.h"
+#include "kernel_priv.h"
 
 static const char *const uaccess_safe_6_1[] = {
 	"__asan_load16_noabort",
@@ -346,16 +344,9 @@ static const char *const uaccess_safe_6_12[] = {
 	"write_comp_data",
 };
 
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-bool uaccess_safe_listed(const char *name, bool kernel_6_12)
-{
-	const char *const *list = kernel_6_12 ? uaccess_safe_6_12 : uaccess_safe_6_1;
-	size_t n = kernel_6_12 ? sizeof(uaccess_safe_6_12) / sizeof(*list)
-			       : sizeof(uaccess_safe_6_1) / sizeof(*list);
-
-	return name && bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
-}
+const struct kernel_name_list uaccess_safe_list_6_1 = {
+	uaccess_safe_6_1, sizeof(uaccess_safe_6_1) / sizeof(*uaccess_safe_6_1)
+};
+const struct kernel_name_list uaccess_safe_list_6_12 = {
+	uaccess_safe_6_12, sizeof(uaccess_safe_6_12) / sizeof(*uaccess_safe_6_12)
+};

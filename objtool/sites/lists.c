@@ -210,7 +210,7 @@ static int emit_mcount(struct cfg *cfg, struct sites_out *out, const struct site
 		return 0;
 	}
 	/* 6.12 aligns the address table; 6.1 left it byte-aligned. */
-	return sites_emit(out, "__mcount_loc", 0, cfg->opts.kernel_6_12 ? 8 : 1, 8, ARCH_RELOC_ABS64,
+	return sites_emit(out, "__mcount_loc", 0, cfg->opts.kernel->mcount_loc_align, 8, ARCH_RELOC_ABS64,
 			  l, err);
 }
 

@@ -128,7 +128,7 @@ static bool code_target_ok(const struct cfg *cfg, const struct noendbr_set *set,
 	*dest = rel->sym->sec && off >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)off) : NULL;
 	if (!*dest || (*dest)->kind == INSN_ENDBR)
 		return true;
-	if (cfg->opts.kernel_6_12) {
+	if (cfg->opts.kernel->ibt_same_parent) {
 		if ((*dest)->func && insn->func &&
 		    parent(cfg, (*dest)->func) == parent(cfg, insn->func))
 			return true;
@@ -137,7 +137,7 @@ static bool code_target_ok(const struct cfg *cfg, const struct noendbr_set *set,
 	}
 	if (noendbr_has(set, *dest))
 		return true;
-	return cfg->opts.kernel_6_12 && ends_marked_range(cfg, set, *dest);
+	return cfg->opts.kernel->ibt_range_end && ends_marked_range(cfg, set, *dest);
 }
 
 static int check_code(struct cfg *cfg, struct findings *fs, const struct noendbr_set *set,

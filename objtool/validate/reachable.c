@@ -87,7 +87,7 @@ int validate_reachable(struct cfg *cfg, struct findings *fs)
 				continue;
 			if (expected_unreachable(cfg, insn, prev))
 				continue;
-			if (cfg->opts.kernel_6_12) {
+			if (cfg->opts.kernel->unreachable_per_function) {
 				warnings += report_612(fs, insn, prev);
 				continue;
 			}

@@ -13,21 +13,19 @@
 
 #include "validate.h"
 
-static const char *retpoline_message(const struct instr *insn, const struct validate_options *o,
-				     bool k612)
+/* What is wrong with insn ("indirect call"), and the option it breaks; NULL when nothing. */
+static const char *retpoline_problem(const struct instr *insn, const struct validate_options *o,
+				     const struct kernel_rules *k, const char **option)
 {
+	*option = k->retpoline_option;
 	switch (insn->kind) {
 	case INSN_JUMP_INDIRECT:
-		return k612 ? "indirect jump found in MITIGATION_RETPOLINE build"
-			    : "indirect jump found in RETPOLINE build";
+		return "indirect jump";
 	case INSN_CALL_INDIRECT:
-		return k612 ? "indirect call found in MITIGATION_RETPOLINE build"
-			    : "indirect call found in RETPOLINE build";
+		return "indirect call";
 	case INSN_RETURN:
-		if (!o->rethunk)
-			return NULL;
-		return k612 ? "'naked' return found in MITIGATION_RETHUNK build"
-			    : "'naked' return found in RETHUNK build";
+		*option = k->rethunk_option;
+		return o->rethunk ? "'naked' return" : NULL;
 	default:
 		return NULL;
 	}
@@ -44,14 +42,14 @@ int validate_retpoline(struct cfg *cfg, struct findings *fs, const struct valida
 			continue;
 		for (size_t i = 0; i < cs->nr; i++) {
 			const struct instr *insn = &cs->insns[i];
-			const char *msg;
+			const char *msg, *option;
 
 			if (insn->flags & IF_RETPOLINE_SAFE)
 				continue;
-			msg = retpoline_message(insn, opts, cfg->opts.kernel_6_12);
+			msg = retpoline_problem(insn, opts, cfg->opts.kernel, &option);
 			if (!msg)
 				continue;
-			validate_warn_at(cfg, fs, insn, "retpoline", "%s", msg);
+			validate_warn_at(cfg, fs, insn, "retpoline", "%s found in %s build", msg, option);
 			warnings++;
 		}
 	}

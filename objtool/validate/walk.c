@@ -18,7 +18,6 @@
 #include "cfg.h"
 #include "findings.h"
 #include "reconcile.h"
-#include "uaccess_safe.h"
 #include "validate.h"
 
 struct walk_state {
@@ -32,7 +31,7 @@ struct walker {
 	struct cfg *cfg;
 	struct findings *fs;
 	const struct validate_options *opts;
-	bool k612;                  /* 6.12 rules and message shapes */
+	const struct kernel_rules *k;   /* the kernel's rules and message shapes */
 	int oom;
 };
 
@@ -46,7 +45,7 @@ warn_insn(struct walker *w, const struct instr *insn, const char *kind, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->k612 && validate_function_warned(w->fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
+	if (w->k->warn_once_per_function && validate_function_warned(w->fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
 		return 1;
 	findings_add(w->fs, kind, insn->sec, insn->offset, "%s", msg);
 	return 1;
@@ -57,16 +56,16 @@ static int warn(struct walker *w, const struct instr *insn, const char *kind, co
 	return warn_insn(w, insn, kind, "%s", msg);
 }
 
-/* The reference's unwind type numbers (they were renumbered in 6.3). */
+/* The reference's unwind type numbers (renumbered with unwind ABI 2, in 6.3). */
 static int ref_type(const struct walker *w, int type)
 {
-	static const int v612[] = {
+	static const int abi2[] = {
 		[UNWIND_CALL] = 2, [UNWIND_REGS] = 3, [UNWIND_REGS_PARTIAL] = 4,
 		[UNWIND_UNDEFINED] = 0, [UNWIND_END_OF_STACK] = 1,
 	};
 
-	if (w->k612 && type >= 0 && type <= UNWIND_END_OF_STACK)
-		return v612[type];
+	if (w->k->unwind_abi >= 2 && type >= 0 && type <= UNWIND_END_OF_STACK)
+		return abi2[type];
 	return type;
 }
 
@@ -182,7 +181,8 @@ static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *w
 		 * 6.12 leaves a restore reached by a jump before its save for
 		 * the straight-line path to handle.
 		 */
-		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)) && w->k612 && first)
+		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)) && w->k->restore_waits_for_save &&
+		    first)
 			return 2;
 		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)))
 			return warn(w, insn, "unwind-hint",
@@ -300,7 +300,8 @@ static int check_call(struct walker *w, const struct instr *insn, const struct w
 static int check_sibling_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
 {
 	/* 6.12 checks the frame only for jumps inside a function */
-	if ((!w->k612 || insn->func) && stack_has_modified_frame(&ws->st))
+	if ((!w->k->sibling_frame_check_in_func || insn->func) &&
+	    stack_has_modified_frame(&ws->st))
 		return warn(w, insn, "sibling-call-modified-frame",
 			    "sibling call from callable instruction with modified stack frame");
 	return check_call(w, insn, ws);
@@ -415,7 +416,7 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
 	if (func == parent)
 		return false;
 	if (!strncmp(func->name, "__cfi_", 6) ||
-	    (w->cfg->opts.kernel_6_12 && !strncmp(func->name, "__pfx_", 6))) {
+	    (w->k->pfx_is_padding && !strncmp(func->name, "__pfx_", 6))) {
 		*ret = 0;
 		return true;
 	}
@@ -444,7 +445,7 @@ static int reconcile(struct walker *w, struct instr *insn)
 	if (fs->nr == before)
 		return ret;
 	f = &fs->items[fs->nr - 1];
-	if (w->k612 && f->location && insn->alt_group &&
+	if (w->k->conflict_at_site && f->location && insn->alt_group &&
 	    !strcmp(f->kind, "alternative-stack-conflict")) {
 		const struct alt_group *g = insn->alt_group->orig_group ? insn->alt_group->orig_group
 									: insn->alt_group;
@@ -609,13 +610,13 @@ static void mark_uaccess_safe(struct walker *w)
 	if (!w->opts->uaccess)
 		return;
 	for (size_t i = 1; i < f->nr_syms; i++)
-		if (f->syms[i].name && uaccess_safe_listed(f->syms[i].name, w->k612))
+		if (f->syms[i].name && kernel_name_listed(w->k->uaccess_safe, f->syms[i].name))
 			cfg_finfo(w->cfg, &f->syms[i])->uaccess_safe = true;
 }
 
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
 {
-	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k612 = cfg->opts.kernel_6_12 };
+	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel };
 	int warnings, r;
 
 	mark_uaccess_safe(&w);

@@ -33,7 +33,7 @@ void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct i
 	char msg[512];
 	va_list ap;
 
-	if (cfg->opts.kernel_6_12 &&
+	if (cfg->opts.kernel->warn_once_per_function &&
 	    validate_function_warned(fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
 		return;
 	va_start(ap, fmt);

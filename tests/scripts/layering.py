@@ -37,7 +37,7 @@ HEADER_STAGE = {
     "objfile.h": "elf",
     "special.h": "special",
     "dwarf_lines.h": "dwarf", "dwarf_paravirt.h": "dwarf",
-    "kernel.h": "kernel", "noreturn.h": "kernel", "uaccess_safe.h": "kernel",
+    "kernel.h": "kernel",
     "stack_state.h": "stack",
     "cfg.h": "cfg", "paravirt_native.h": "cfg",
     "validate.h": "validate", "reconcile.h": "validate", "prefix.h": "validate",

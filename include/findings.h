@@ -18,6 +18,7 @@ struct finding {
 	char *location;          /* "func+0x12" or "section+0x12" */
 	char *function;          /* NULL outside functions */
 	char *message;
+	size_t func_index;       /* symbol index of the function, when function is set */
 };
 
 struct findings {
@@ -32,6 +33,13 @@ struct findings {
 	 * in the list but not printed.
 	 */
 	int reference_only;
+	/*
+	 * How many findings name each function symbol (by symbol index,
+	 * allocated on the first one): 6.12's one-warning-per-function rule
+	 * asks it in constant time.
+	 */
+	uint32_t *per_func;
+	size_t nr_per_func;
 };
 
 /* Is this kind of finding one the reference objtool also reports? */
@@ -43,6 +51,12 @@ void findings_free(struct findings *fs);
 /* Add a finding at sec+off (sec may be NULL); printed at once when echo is set. */
 void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uint64_t off,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* How many findings so far name function fn (0 for NULL). */
+unsigned findings_count_in_func(const struct findings *fs, const struct objsym *fn);
+
+/* Remove the last finding (not printed again; it may have been echoed). */
+void findings_drop_last(struct findings *fs);
 
 /* The objtool-shaped line: "FILE: warning: objtool: LOC: message". */
 void findings_print_text(const struct findings *fs, const struct finding *f, void *stream);

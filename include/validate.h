@@ -27,14 +27,13 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 /* Report the first instruction no path reached (unless it is expected padding). */
 int validate_reachable(struct cfg *cfg, struct findings *fs);
 
-/*
- * Add a warning at insn, except under 6.12 rules when its function was
- * already warned about (validate_warn.c).
- */
-/* Has a finding already named function fn of section sec? (6.12 names each function once.) */
-bool validate_function_warned(const struct findings *fs, const struct objsec *sec,
-			      const struct objsym *fn);
+/* Has a finding already named function fn?  (6.12 names each function once.) */
+bool validate_function_warned(const struct findings *fs, const struct objsym *fn);
 
+/*
+ * Add a warning at insn, except under the one-warning-per-function rule
+ * when its function was already warned about (warn.c).
+ */
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
 		      const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -24,8 +24,42 @@ void findings_free(struct findings *fs)
 		free(fs->items[i].message);
 	}
 	free(fs->items);
+	free(fs->per_func);
 	fs->items = NULL;
-	fs->nr = fs->cap = 0;
+	fs->per_func = NULL;
+	fs->nr = fs->cap = fs->nr_per_func = 0;
+}
+
+unsigned findings_count_in_func(const struct findings *fs, const struct objsym *fn)
+{
+	return fn && fn->index < fs->nr_per_func ? fs->per_func[fn->index] : 0;
+}
+
+/* Count f against its function (out of memory: not counted, so never suppressed). */
+static void count_in_func(struct findings *fs, const struct objsec *sec, const struct finding *f)
+{
+	if (!f->function)
+		return;
+	if (!fs->per_func) {
+		fs->per_func = calloc(sec->file->nr_syms ? sec->file->nr_syms : 1, sizeof(*fs->per_func));
+		if (!fs->per_func)
+			return;
+		fs->nr_per_func = sec->file->nr_syms;
+	}
+	if (f->func_index < fs->nr_per_func)
+		fs->per_func[f->func_index]++;
+}
+
+void findings_drop_last(struct findings *fs)
+{
+	struct finding *f;
+
+	if (!fs->nr)
+		return;
+	f = &fs->items[--fs->nr];
+	if (f->function && f->func_index < fs->nr_per_func)
+		fs->per_func[f->func_index]--;
+	free(f->section); free(f->location); free(f->function); free(f->message);
 }
 
 /* Kinds only altorc reports: alternative branches' exit states, paravirt sites, CFI. */
@@ -100,6 +134,7 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		format_loc(buf, sizeof(buf), sec, off);
 		f.location = strdup(buf);
 		f.function = func ? strdup(func->name) : NULL;
+		f.func_index = func ? func->index : 0;
 	}
 	if (fs->echo && !fs->reference_only)
 		findings_print_text(fs, &f, stderr);
@@ -116,5 +151,7 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		fs->items = items;
 		fs->cap = cap;
 	}
+	if (sec)
+		count_in_func(fs, sec, &f);
 	fs->items[fs->nr++] = f;
 }

@@ -62,7 +62,7 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
  */
 static int report_612(struct findings *fs, const struct instr *insn, const struct instr *prev)
 {
-	if (validate_function_warned(fs, insn->sec, insn->func))
+	if (validate_function_warned(fs, insn->func))
 		return 1;
 	if (prev && (prev->flags & IF_DEAD_END) && prev->call_dest)
 		findings_add(fs, "missing-noreturn", insn->sec, insn->offset,

@@ -27,6 +27,18 @@ struct walk_state {
 	uint32_t uaccess_stack;
 };
 
+/*
+ * What a step of the walk, or the walk of a path, tells its caller.  A
+ * warning ends the walk of its function (the reference reports one
+ * problem per path and moves on); an error ends the whole analysis.
+ */
+enum walk_result {
+	WALK_ERROR = -1,    /* out of memory */
+	WALK_GO_ON = 0,     /* a step: continue with the next instruction; a path: done, clean */
+	WALK_WARNED = 1,    /* a warning was added */
+	WALK_PATH_END = 2,  /* a step: this path ends here, quietly */
+};
+
 struct walker {
 	struct cfg *cfg;
 	struct findings *fs;
@@ -35,8 +47,8 @@ struct walker {
 	int oom;
 };
 
-/* A warning located at an instruction; always returns 1 (the path stops). */
-static int __attribute__((format(printf, 4, 5)))
+/* A warning located at an instruction; always WALK_WARNED (the path stops). */
+static enum walk_result __attribute__((format(printf, 4, 5)))
 warn_insn(struct walker *w, const struct instr *insn, const char *kind, const char *fmt, ...)
 {
 	char msg[1024];
@@ -45,13 +57,13 @@ warn_insn(struct walker *w, const struct instr *insn, const char *kind, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->k->warn_once_per_function && validate_function_warned(w->fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
-		return 1;
+	if (w->k->warn_once_per_function && validate_function_warned(w->fs, objf_func_at(insn->sec, insn->offset)))
+		return WALK_WARNED;
 	findings_add(w->fs, kind, insn->sec, insn->offset, "%s", msg);
-	return 1;
+	return WALK_WARNED;
 }
 
-static int warn(struct walker *w, const struct instr *insn, const char *kind, const char *msg)
+static enum walk_result warn(struct walker *w, const struct instr *insn, const char *kind, const char *msg)
 {
 	return warn_insn(w, insn, kind, "%s", msg);
 }
@@ -167,10 +179,11 @@ static struct instr *find_save(struct walker *w, struct instr *insn)
 }
 
 /*
- * Returns 0 to go on, 1 after a warning, 2 to end this path quietly.  first:
+ * WALK_GO_ON, WALK_WARNED, or WALK_PATH_END for a restore left to the
+ * straight-line path.  first:
  * insn starts this path (a branch target).
  */
-static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *ws, bool first)
+static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct walk_state *ws, bool first)
 {
 	if (insn->flags & IF_RESTORE) {
 		struct instr *save = find_save(w, insn);
@@ -183,7 +196,7 @@ static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *w
 		 */
 		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)) && w->k->restore_waits_for_save &&
 		    first)
-			return 2;
+			return WALK_PATH_END;
 		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)))
 			return warn(w, insn, "unwind-hint",
 				    "objtool isn't smart enough to handle this CFI save/restore combo");
@@ -192,15 +205,15 @@ static int apply_hint(struct walker *w, struct instr *insn, struct walk_state *w
 	if (insn->hint_state)
 		ws->st = *insn->hint_state;
 	insn->state = insn->hint_state;
-	return 0;
+	return WALK_GO_ON;
 }
 
-/* Returns 1 after a warning. */
-static int track_pushf(struct walker *w, const struct instr *insn, const struct stack_op *op,
+/* Tracks the AC flag pushf/popf save inside alternatives (--uaccess). */
+static enum walk_result track_pushf(struct walker *w, const struct instr *insn, const struct stack_op *op,
 		       struct walk_state *ws)
 {
 	if (!w->opts->uaccess || !insn->alt_group)
-		return 0;
+		return WALK_GO_ON;
 	/*
 	 * pushf/popf inside alternatives save and restore the AC flag: a bit
 	 * stack in a word, with a sentinel 1 below the saved bits.
@@ -218,10 +231,10 @@ static int track_pushf(struct walker *w, const struct instr *insn, const struct 
 		if (ws->uaccess_stack == 1)
 			ws->uaccess_stack = 0;
 	}
-	return 0;
+	return WALK_GO_ON;
 }
 
-static int apply_ops(struct walker *w, struct instr *insn, const struct instr *next,
+static enum walk_result apply_ops(struct walker *w, struct instr *insn, const struct instr *next,
 		     struct walk_state *ws)
 {
 	const struct stack_op *ops = cfg_ops(w->cfg, insn);
@@ -237,9 +250,9 @@ static int apply_ops(struct walker *w, struct instr *insn, const struct instr *n
 		if (r != STACK_OK)
 			return warn(w, insn, "stack-op", stack_result_message(r));
 		if (track_pushf(w, insn, &ops[i], ws))
-			return 1;
+			return WALK_WARNED;
 	}
-	return 0;
+	return WALK_GO_ON;
 }
 
 /* Marked by validate_run from the reference's list (only with --uaccess). */
@@ -248,7 +261,7 @@ static bool uaccess_safe(const struct walker *w, const struct objsym *func)
 	return func && cfg_finfo(w->cfg, func)->uaccess_safe;
 }
 
-static int check_return(struct walker *w, const struct objsym *func, const struct instr *insn,
+static enum walk_result check_return(struct walker *w, const struct objsym *func, const struct instr *insn,
 			const struct walk_state *ws)
 {
 	if (ws->uaccess && !uaccess_safe(w, func))
@@ -262,7 +275,7 @@ static int check_return(struct walker *w, const struct objsym *func, const struc
 		return warn(w, insn, "return-modified-frame", "return with modified stack frame");
 	if (ws->st.bp_scratch)
 		return warn(w, insn, "bp-scratch", "BP used as a scratch register");
-	return 0;
+	return WALK_GO_ON;
 }
 
 /*
@@ -284,7 +297,7 @@ static const char *call_dest_name(const struct instr *insn, char *buf, size_t si
 	return "{dynamic}";
 }
 
-static int check_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
+static enum walk_result check_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
 {
 	char buf[32];
 
@@ -294,10 +307,10 @@ static int check_call(struct walker *w, const struct instr *insn, const struct w
 	if (ws->df)
 		return warn_insn(w, insn, "direction-flag", "call to %s() with DF set",
 				 call_dest_name(insn, buf, sizeof(buf)));
-	return 0;
+	return WALK_GO_ON;
 }
 
-static int check_sibling_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
+static enum walk_result check_sibling_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
 {
 	/* 6.12 checks the frame only for jumps inside a function */
 	if ((!w->k->sibling_frame_check_in_func || insn->func) &&
@@ -315,21 +328,21 @@ static bool is_special_call(const struct instr *insn)
 		!strcmp(insn->call_dest->name, "srso_safe_ret"));
 }
 
-static int walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws);
+static enum walk_result walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws);
 
-/* Flow-control part of one instruction.  Returns 0 to go on, 2 to stop, 1 on a warning. */
-static int step_kind(struct walker *w, struct objsym *func, struct instr *insn,
+/* Flow-control part of one instruction: go on, end the path, or a warning. */
+static enum walk_result step_kind(struct walker *w, struct objsym *func, struct instr *insn,
 		     const struct instr *next, struct walk_state *ws)
 {
-	int ret;
+	enum walk_result ret;
 
 	switch (insn->kind) {
 	case INSN_RETURN:
-		return check_return(w, func, insn, ws) ? 1 : 2;
+		return check_return(w, func, insn, ws) ? WALK_WARNED : WALK_PATH_END;
 	case INSN_CALL:
 	case INSN_CALL_INDIRECT:
 		if (check_call(w, insn, ws))
-			return 1;
+			return WALK_WARNED;
 		if (w->opts->stackval && func && !is_special_call(insn) &&
 		    !stack_has_valid_frame(&ws->st))
 			return warn(w, insn, "call-without-frame", "call without frame pointer save/setup");
@@ -338,75 +351,76 @@ static int step_kind(struct walker *w, struct objsym *func, struct instr *insn,
 	case INSN_JUMP_COND:
 		if (cfg_is_sibling_call(w->cfg, insn)) {
 			if (check_sibling_call(w, insn, ws))
-				return 1;
+				return WALK_WARNED;
 		} else if (insn->jump_dest) {
 			ret = walk(w, func, insn->jump_dest, *ws);
-			if (ret)
+			if (ret != WALK_GO_ON)
 				return ret;
 		}
 		return insn->kind == INSN_JUMP ? 2 : 0;
 	case INSN_JUMP_INDIRECT:
 	case INSN_JUMP_INDIRECT_COND:
 		if (cfg_is_sibling_call(w->cfg, insn) && check_sibling_call(w, insn, ws))
-			return 1;
+			return WALK_WARNED;
 		return insn->kind == INSN_JUMP_INDIRECT ? 2 : 0;
 	case INSN_CONTEXT_SWITCH:
 		if (!func)
-			return 2;
+			return WALK_PATH_END;
 		if (!next || !(next->flags & IF_HINT))
 			return warn(w, insn, "context-switch", "unsupported instruction in callable function");
-		return 0;
+		return WALK_GO_ON;
 	case INSN_STAC:
 		if (!w->opts->uaccess)
-			return 0;
+			return WALK_GO_ON;
 		if (ws->uaccess)
 			return warn(w, insn, "uaccess", "recursive UACCESS enable");
 		ws->uaccess = true;
-		return 0;
+		return WALK_GO_ON;
 	case INSN_CLAC:
 		if (!w->opts->uaccess)
-			return 0;
+			return WALK_GO_ON;
 		if (!ws->uaccess && func)
 			return warn(w, insn, "uaccess", "redundant UACCESS disable");
 		if (uaccess_safe(w, func) && !ws->uaccess_stack)
 			return warn(w, insn, "uaccess", "UACCESS-safe disables UACCESS");
 		ws->uaccess = false;
-		return 0;
+		return WALK_GO_ON;
 	case INSN_STD:
 		if (ws->df)
 			return warn(w, insn, "direction-flag", "recursive STD");
 		ws->df = true;
-		return 0;
+		return WALK_GO_ON;
 	case INSN_CLD:
 		if (!ws->df && func)
 			return warn(w, insn, "direction-flag", "redundant CLD");
 		ws->df = false;
-		return 0;
+		return WALK_GO_ON;
 	default:
-		return 0;
+		return WALK_GO_ON;
 	}
 }
 
-static int walk_alternatives(struct walker *w, struct objsym *func, struct instr *insn,
+static enum walk_result walk_alternatives(struct walker *w, struct objsym *func, struct instr *insn,
 			     const struct walk_state *ws, bool *skip_orig)
 {
 	if (insn->flags & IF_IGNORE_ALTS)
-		return 0;
+		return WALK_GO_ON;
 	for (struct alt_branch *b = insn->alts; b; b = b->next) {
-		int ret;
+		enum walk_result ret;
 
 		if (b->skip_orig)
 			*skip_orig = true;
 		if (!b->first)
 			continue;
 		ret = walk(w, func, b->first, *ws);
-		if (ret)
+		if (ret != WALK_GO_ON)
 			return ret;
 	}
-	return 0;
+	return WALK_GO_ON;
 }
 
-static bool leaves_function(struct walker *w, struct objsym *func, struct instr *insn, int *ret)
+static bool leaves_function(struct walker *w, struct objsym *func, struct instr *insn,
+			    enum walk_result *ret)
 {
 	const struct objsym *parent;
 
@@ -417,12 +431,12 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
 		return false;
 	if (!strncmp(func->name, "__cfi_", 6) ||
 	    (w->k->pfx_is_padding && !strncmp(func->name, "__pfx_", 6))) {
-		*ret = 0;
+		*ret = WALK_GO_ON;
 		return true;
 	}
 	findings_add(w->fs, "fallthrough", NULL, 0, "%s() falls through to next function %s()",
 		     func->name, insn->func->name);
-	*ret = 1;
+	*ret = WALK_WARNED;
 	return true;
 }
 
@@ -432,15 +446,16 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
  * names the conflicting one after a colon.  The finding is rendered here,
  * so echoing is held while reconcile.c adds it.
  */
-static int reconcile(struct walker *w, struct instr *insn)
+static enum walk_result reconcile(struct walker *w, struct instr *insn)
 {
 	struct findings *fs = w->fs;
 	size_t before = fs->nr;
-	int echo = fs->echo, ret;
+	int echo = fs->echo;
+	enum walk_result ret;
 	struct finding *f;
 
 	fs->echo = 0;
-	ret = reconcile_on_visit(w->cfg, fs, insn);
+	ret = reconcile_on_visit(w->cfg, fs, insn) ? WALK_WARNED : WALK_GO_ON;
 	fs->echo = echo;
 	if (fs->nr == before)
 		return ret;
@@ -456,8 +471,7 @@ static int reconcile(struct walker *w, struct instr *insn)
 		/* keep reconcile.c's detail lines after the reference's line */
 		snprintf(where, sizeof(where), "%s", f->location);
 		snprintf(more, sizeof(more), "%s", detail ? detail : "");
-		free(f->section); free(f->location); free(f->function); free(f->message);
-		fs->nr--;
+		findings_drop_last(fs);
 		return warn_insn(w, orig, "alternative-stack-conflict",
 				 "stack layout conflict in alternatives: %s%s", where, more);
 	}
@@ -466,7 +480,8 @@ static int reconcile(struct walker *w, struct instr *insn)
 	return ret;
 }
 
-static int walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws)
+static enum walk_result walk(struct walker *w, struct objsym *func, struct instr *insn,
+			     struct walk_state ws)
 {
 	struct instr *next;
 	bool first = true;
@@ -474,7 +489,7 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 	for (;;) {
 		uint16_t visited = ws.uaccess ? IF_VISITED_UA : IF_VISITED;
 		bool skip_orig = false;
-		int ret;
+		enum walk_result ret;
 
 		next = cfg_validate_next(insn);
 		if (leaves_function(w, func, insn, &ret))
@@ -484,40 +499,42 @@ static int walk(struct walker *w, struct objsym *func, struct instr *insn, struc
 
 		if (insn->flags & (IF_VISITED | IF_VISITED_UA)) {
 			if (!(insn->flags & IF_HINT) && !states_match(w, insn, insn->state, &ws.st))
-				return 1;
+				return WALK_WARNED;
 			if (insn->flags & visited)
-				return 0;
+				return WALK_GO_ON;
 		}
 		if (insn->flags & IF_HINT) {
 			ret = apply_hint(w, insn, &ws, first);
-			if (ret)
-				return ret == 1;
+			if (ret == WALK_PATH_END)
+				return WALK_GO_ON;
+			if (ret != WALK_GO_ON)
+				return ret;
 		} else {
 			insn->state = intern(w, &ws.st);
 		}
 		if (w->oom)
-			return -1;
+			return WALK_ERROR;
 		insn->flags |= visited;
 
-		if (reconcile(w, insn))
-			return 1;
+		if (reconcile(w, insn) != WALK_GO_ON)
+			return WALK_WARNED;
 		ret = walk_alternatives(w, func, insn, &ws, &skip_orig);
-		if (ret || skip_orig)
+		if (ret != WALK_GO_ON || skip_orig)
 			return ret;
-		if (apply_ops(w, insn, next, &ws))
-			return 1;
+		if (apply_ops(w, insn, next, &ws) != WALK_GO_ON)
+			return WALK_WARNED;
 
 		ret = step_kind(w, func, insn, next, &ws);
-		if (ret == 1 || ret < 0)
+		if (ret == WALK_WARNED || ret == WALK_ERROR)
 			return ret;
-		if (ret == 2 || (insn->flags & IF_DEAD_END))
-			return 0;
+		if (ret == WALK_PATH_END || (insn->flags & IF_DEAD_END))
+			return WALK_GO_ON;
 		if (!next) {
 			if (ws.st.cfa.base == REG_UNDEFINED)
-				return 0;
+				return WALK_GO_ON;
 			findings_add(w->fs, "end-of-section", NULL, 0, "%s: unexpected end of section",
 				     insn->sec->name);
-			return 1;
+			return WALK_WARNED;
 		}
 		insn = next;
 		first = false;
@@ -533,7 +550,7 @@ static void start_state(struct walk_state *ws, bool func_entry)
 		stack_state_init(&ws->st);
 }
 
-static int validate_function(struct walker *w, struct objsym *sym)
+static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 {
 	struct func_info *fi = cfg_finfo(w->cfg, sym);
 	struct walk_state ws;
@@ -542,13 +559,13 @@ static int validate_function(struct walker *w, struct objsym *sym)
 	if (!sym->size) {
 		findings_add(w->fs, "missing-size", NULL, 0, "%s() is missing an ELF size annotation",
 			     sym->name);
-		return 1;
+		return WALK_WARNED;
 	}
 	if (fi->pfunc != sym || fi->alias != sym)
-		return 0;
+		return WALK_GO_ON;
 	insn = cfg_find(w->cfg, sym->sec, sym->offset);
 	if (!insn || (insn->flags & (IF_IGNORE | IF_VISITED | IF_VISITED_UA)))
-		return 0;
+		return WALK_GO_ON;
 	start_state(&ws, true);
 	ws.uaccess = w->opts->uaccess && fi->uaccess_safe;
 	return walk(w, insn->func, insn, ws);
@@ -565,14 +582,14 @@ static int validate_functions(struct walker *w)
 		if (!sec->is_exec)
 			continue;
 		for (size_t i = 0; i < sec->nr_syms; i++) {
-			int r;
+			enum walk_result r;
 
 			if (sec->syms[i]->type != STT_FUNC)
 				continue;
 			r = validate_function(w, sec->syms[i]);
-			if (r < 0)
-				return r;
-			warnings += r;
+			if (r == WALK_ERROR)
+				return -1;
+			warnings += r == WALK_WARNED;
 		}
 	}
 	return warnings;
@@ -588,15 +605,15 @@ static int validate_hints(struct walker *w)
 		for (size_t i = 0; i < cs->nr; i++) {
 			struct instr *insn = &cs->insns[i];
 			struct walk_state ws;
-			int r;
+			enum walk_result r;
 
 			if (!(insn->flags & IF_HINT) || (insn->flags & (IF_IGNORE | IF_VISITED | IF_VISITED_UA)))
 				continue;
 			start_state(&ws, false);
 			r = walk(w, insn->func, insn, ws);
-			if (r < 0)
-				return r;
-			warnings += r;
+			if (r == WALK_ERROR)
+				return -1;
+			warnings += r == WALK_WARNED;
 		}
 	}
 	return warnings;

@@ -11,20 +11,9 @@
 
 #include "validate.h"
 
-/* Has a finding already named function fn of section sec?  (6.12 names each function once.) */
-bool validate_function_warned(const struct findings *fs, const struct objsec *sec,
-			      const struct objsym *fn)
+bool validate_function_warned(const struct findings *fs, const struct objsym *fn)
 {
-	if (!fn)
-		return false;
-	for (size_t i = fs->nr; i-- > 0;) {
-		const struct finding *f = &fs->items[i];
-
-		if (f->function && f->section && !strcmp(f->function, fn->name) &&
-		    !strcmp(f->section, sec->name))
-			return true;
-	}
-	return false;
+	return findings_count_in_func(fs, fn) > 0;
 }
 
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
@@ -34,7 +23,7 @@ void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct i
 	va_list ap;
 
 	if (cfg->opts.kernel->warn_once_per_function &&
-	    validate_function_warned(fs, insn->sec, objf_func_at(insn->sec, insn->offset)))
+	    validate_function_warned(fs, objf_func_at(insn->sec, insn->offset)))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

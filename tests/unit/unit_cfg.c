@@ -33,8 +33,6 @@ int unit_cfg_validate(struct unit_cfg *u)
 	int n = validate_run(&u->cfg, &u->fs, &none);
 
 	ck_assert_msg(n >= 0, "validate_run: %s", u->err.message);
-	/* 6.12 counts a function's later warnings without printing them. */
-	ck_assert_uint_ge((size_t)n, u->fs.nr);
 	return n;
 }
 

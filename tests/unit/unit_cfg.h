@@ -28,8 +28,9 @@ void unit_cfg_open(struct unit_cfg *u, const char *fixture, enum unit_kernel k);
 /* The same, expecting cfg_build() to refuse the object; returns its message. */
 const char *unit_cfg_refused(struct unit_cfg *u, const char *fixture, enum unit_kernel k);
 /*
- * validate_run() with no optional checks; returns its warning count, which
- * can exceed u->fs.nr under 6.12 rules (one finding per function).
+ * validate_run() with no optional checks; returns its warning count: the
+ * reference's count, so not always u->fs.nr (6.12 counts a function's later
+ * warnings without printing them; altorc's own findings are not counted).
  */
 int unit_cfg_validate(struct unit_cfg *u);
 void unit_cfg_close(struct unit_cfg *u);

@@ -16,6 +16,8 @@
  *    f_conflict+0x1".
  *  - alt2_exit: the replacement leaves rsp+16; objtool 6.1 prints
  *    "f_exit+0x1: return with modified stack frame".
+ *  - rec_boundary: the original changes state at its own boundary +1;
+ *    objtool 6.1's rows are .text+0, +1, +2 and it is clean.
  */
 #include <stdio.h>
 #include <string.h>
@@ -142,6 +144,25 @@ START_TEST(test_pushf_extra_orc)
 }
 END_TEST
 
+/* rec_boundary.S: a state change at an original boundary is the original's row, not an extra. */
+START_TEST(test_extra_orc_original_boundary)
+{
+	struct unit_cfg u;
+	const struct alt_group *og;
+	uint32_t offs[4];
+
+	unit_cfg_open(&u, "rec_boundary", UNIT_6_1);
+	ck_assert_int_eq(unit_cfg_validate(&u), 0);
+	og = unit_insn(&u, "f_rec", 0)->alt_group;
+	ck_assert_uint_eq(og->len, 2);
+	ck_cfa(og->states[0], REG_SP, 8);
+	ck_cfa(og->states[1], REG_SP, 16);   /* recorded by the original's pop only */
+	ck_assert_uint_eq(reconcile_extra_orc(&u.cfg, reconcile_entry_side(&u.cfg, 0),
+					      ORC_FORMAT_V1, offs, 4), 0);
+	unit_cfg_close(&u);
+}
+END_TEST
+
 START_TEST(test_conflict_6_1)
 {
 	struct unit_cfg u;
@@ -234,6 +255,7 @@ static Suite *reconcile_suite(void)
 	tcase_add_test(tc, test_pushf_offsets);
 	tcase_add_test(tc, test_pushf_side_steps);
 	tcase_add_test(tc, test_pushf_extra_orc);
+	tcase_add_test(tc, test_extra_orc_original_boundary);
 	tcase_add_test(tc, test_conflict_6_1);
 	tcase_add_test(tc, test_conflict_6_12);
 	tcase_add_test(tc, test_conflict_on_visit);

@@ -20,7 +20,10 @@ struct validate_options {
 
 /*
  * Walk every function and hint; record each instruction's state.  Returns
- * the number of warnings (each added to fs), or -1 with cfg->err set.
+ * the number of warnings as the reference counts them, or -1 with cfg->err
+ * set.  Each is added to fs, except that under 6.12 rules a function's
+ * later ones are only counted; altorc's own findings (alternative exit
+ * states) are added to fs but not counted.
  */
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
 

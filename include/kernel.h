@@ -48,6 +48,8 @@ struct kernel_rules {
 	bool cpuidle_noinstr;                 /* .cpuidle.text is noinstr text (--hacks=noinstr) */
 	bool mcount_nop_needs_mnop;           /* --mcount NOPs __fentry__ calls only with --mnop */
 	unsigned mcount_loc_align;            /* sh_addralign of __mcount_loc */
+	bool reads_unreachable_annotations;   /* .discard.unreachable marks dead ends (6.12's objtool
+						 reads only .discard.reachable: its kernel emits no other) */
 	bool warn_once_per_function;          /* at most one warning per function */
 	bool restore_waits_for_save;          /* a CFI restore reached before its save is left to
 						 the straight-line path */

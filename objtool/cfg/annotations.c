@@ -71,8 +71,8 @@ static int mark_dead_ends(struct cfg *cfg, const char *name, bool dead)
 
 int cfg_read_dead_ends(struct cfg *cfg)
 {
-	/* 6.12's objtool reads only .discard.reachable: its kernel no longer emits the other. */
-	if (!cfg->opts.kernel_6_12 && mark_dead_ends(cfg, ".discard.unreachable", true))
+	if (cfg->opts.kernel->reads_unreachable_annotations &&
+	    mark_dead_ends(cfg, ".discard.unreachable", true))
 		return -1;
 	return mark_dead_ends(cfg, ".discard.reachable", false);
 }

@@ -16,6 +16,7 @@ static const struct kernel_rules rows[] = {
 		.noreturn = &noreturn_list_6_1,
 		.uaccess_safe = &uaccess_safe_list_6_1,
 		.mcount_loc_align = 1,
+		.reads_unreachable_annotations = true,
 		.retpoline_option = "RETPOLINE",
 		.rethunk_option = "RETHUNK",
 	},

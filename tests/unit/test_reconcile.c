@@ -117,11 +117,11 @@ START_TEST(test_pushf_extra_orc)
 	unit_cfg_open(&u, "alt2_pushf", UNIT_6_1);
 	ck_assert_int_eq(unit_cfg_validate(&u), 0);
 	/* Offsets where only the replacement gives ORC a new row: +1 and +2. */
-	ck_assert_uint_eq(reconcile_extra_orc(&u.cfg, reconcile_entry_side(&u.cfg, 0),
+	ck_assert_uint_eq(orc_site_extra_entries(&u.cfg, reconcile_entry_side(&u.cfg, 0),
 					      ORC_FORMAT_V1, offs, 4), 2);
 	ck_assert_uint_eq(offs[0], 1);
 	ck_assert_uint_eq(offs[1], 2);
-	ck_assert_uint_eq(reconcile_extra_orc(&u.cfg, reconcile_entry_side(&u.cfg, 1),
+	ck_assert_uint_eq(orc_site_extra_entries(&u.cfg, reconcile_entry_side(&u.cfg, 1),
 					      ORC_FORMAT_V1, offs, 4), 0);
 
 	/* And the table orc_gen.c builds from these states is the reference's. */
@@ -157,7 +157,7 @@ START_TEST(test_extra_orc_original_boundary)
 	ck_assert_uint_eq(og->len, 2);
 	ck_cfa(og->states[0], REG_SP, 8);
 	ck_cfa(og->states[1], REG_SP, 16);   /* recorded by the original's pop only */
-	ck_assert_uint_eq(reconcile_extra_orc(&u.cfg, reconcile_entry_side(&u.cfg, 0),
+	ck_assert_uint_eq(orc_site_extra_entries(&u.cfg, reconcile_entry_side(&u.cfg, 0),
 					      ORC_FORMAT_V1, offs, 4), 0);
 	unit_cfg_close(&u);
 }

@@ -7,7 +7,7 @@
 
 static int build(struct unit_cfg *u, const char *fixture, enum unit_kernel k)
 {
-	struct cfg_options opts = { .kernel_6_12 = k == UNIT_6_12 };
+	struct cfg_options opts = { .kernel = kernel_rules_find(k == UNIT_6_12 ? "6.12" : "6.1") };
 	const char *path = unit_assemble(fixture);
 
 	memset(u, 0, sizeof(*u));

@@ -170,6 +170,8 @@ static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct
 	return i->nr_ops ? &cfg->ops[i->ops_index] : NULL;
 }
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
+/* The next instruction of one side of an alternative site, its NOP padding last; NULL at its end. */
+struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i);
 
 /* Recording a warning/format error that names the instruction. */
 int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char *fmt, ...)

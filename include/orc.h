@@ -96,6 +96,13 @@ void orc_free_table(struct orc_table *t);
 bool orc_format_parse(const char *s, enum orc_format *out);
 const char *orc_format_name(enum orc_format fmt);   /* "v1", "v2", "auto" */
 
+/*
+ * The format to read f's entries in: forced unless ORC_FORMAT_AUTO, else
+ * detected; v2 when the entries cannot tell, with *guessed set when f has
+ * any entry (only entries the two formats share are then present).
+ */
+enum orc_format orc_choose_format(struct objfile *f, enum orc_format forced, bool *guessed);
+
 /* The detection rule of orc_detect_format() applied to nr raw 6-byte entries. */
 enum orc_format orc_detect_entries(const uint8_t *raw, size_t nr);
 

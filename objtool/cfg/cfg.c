@@ -59,6 +59,15 @@ struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn
 	return cfg_first_in_func(cfg, fi->cfunc);
 }
 
+struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i)
+{
+	if (i == g->nop)
+		return NULL;
+	if (i == g->last)
+		return g->nop;
+	return i->next;
+}
+
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym)
 {
 	return &cfg->finfo[sym->index];

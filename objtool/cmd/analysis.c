@@ -113,12 +113,3 @@ struct objsym *cmd_analysis_symbol(struct objfile *f, const char *name, bool fun
 	}
 	return any;
 }
-
-const struct instr *cmd_analysis_group_next(const struct alt_group *g, const struct instr *i)
-{
-	if (i == g->nop)
-		return NULL;
-	if (i == g->last)
-		return g->nop;
-	return i->next;
-}

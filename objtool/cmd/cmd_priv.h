@@ -50,7 +50,4 @@ int cmd_inspect_main(const struct cmd_inspect *c, int argc, char **argv);
  */
 struct objsym *cmd_analysis_symbol(struct objfile *f, const char *name, bool funcs_only);
 
-/* The instruction after i in its alternative group g, the group's NOP padding last. */
-const struct instr *cmd_analysis_group_next(const struct alt_group *g, const struct instr *i);
-
 #endif

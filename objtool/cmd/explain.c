@@ -146,7 +146,7 @@ static void add_replacement(struct explain *x, const struct alt_branch *b, uint6
 
 	if (!g || !b->entry)
 		return;
-	for (const struct instr *i = g->first; i; i = cmd_analysis_group_next(g, i)) {
+	for (const struct instr *i = g->first; i; i = cfg_group_next(g, i)) {
 		uint64_t start = i->offset - b->entry->repl_off;
 
 		if (rel >= start && rel < start + i->len) {

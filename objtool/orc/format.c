@@ -530,3 +530,19 @@ int orc_dump(struct objfile *f, enum orc_format fmt, FILE *out, struct ao_error 
 	}
 	return 0;
 }
+
+enum orc_format orc_choose_format(struct objfile *f, enum orc_format forced, bool *guessed)
+{
+	struct objsec *un;
+	enum orc_format fmt;
+
+	*guessed = false;
+	if (forced != ORC_FORMAT_AUTO)
+		return forced;
+	fmt = orc_detect_format(f);
+	if (fmt != ORC_FORMAT_AUTO)
+		return fmt;
+	un = objf_sec_by_name(f, ".orc_unwind");
+	*guessed = un && un->shdr.sh_size >= 6;
+	return ORC_FORMAT_V2;
+}

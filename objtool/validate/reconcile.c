@@ -27,19 +27,9 @@ const struct alt_group *reconcile_site_of(const struct alt_group *g)
 	return g->orig_group ? g->orig_group : g;
 }
 
-/* Next instruction of a side, in the side's own byte order; NULL at its end. */
-static struct instr *side_next(const struct alt_group *g, const struct instr *i)
-{
-	if (i == g->nop)
-		return NULL;
-	if (i == g->last)
-		return g->nop;
-	return i->next;
-}
-
 struct instr *reconcile_side_at(const struct alt_group *g, uint64_t off)
 {
-	for (struct instr *i = g->first; i; i = side_next(g, i))
+	for (struct instr *i = g->first; i; i = cfg_group_next(g, i))
 		if (i->offset - g->first->offset == off)
 			return i;
 	return NULL;
@@ -161,7 +151,7 @@ static bool orig_exit(const struct cfg *cfg, const struct alt_group *og, struct 
 	if (!og->first || !og->first->state)
 		return false;
 	*s = *og->first->state;
-	for (struct instr *i = og->first; i; i = side_next(og, i)) {
+	for (struct instr *i = og->first; i; i = cfg_group_next(og, i)) {
 		if (!falls_out(i, end))
 			return false;
 		if (!step(cfg, i, s))
@@ -237,7 +227,7 @@ size_t reconcile_side_steps(const struct cfg *cfg, const struct alt_group *g,
 
 	if (!g->first)
 		return 0;
-	for (struct instr *i = g->first; i && n < max; i = side_next(g, i)) {
+	for (struct instr *i = g->first; i && n < max; i = cfg_group_next(g, i)) {
 		struct side_step *s = &steps[n++];
 
 		memset(s, 0, sizeof(*s));

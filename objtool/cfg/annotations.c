@@ -22,8 +22,7 @@ static int annot_rels(struct cfg *cfg, const char *name, struct objsec **out)
 	*out = objf_sec_by_name(cfg->file, name);
 	if (!*out || !(*out)->rela)
 		return 0;
-	if (objf_sec_rels(*out)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_rels(*out, cfg->err)) {
 		return -1;
 	}
 	return 1;
@@ -223,8 +222,7 @@ int cfg_read_hints(struct cfg *cfg)
 		return objf_fail(cfg->file, cfg->err, sec, 0, "missing .rela.discard.unwind_hints section");
 	if (sec->size % 12)
 		return objf_fail(cfg->file, cfg->err, sec, 0, "struct unwind_hint size mismatch");
-	if (objf_sec_data(sec) || objf_sec_rels(sec)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_data(sec, cfg->err) || objf_sec_rels(sec, cfg->err)) {
 		return -1;
 	}
 	/* Like the reference, a hint starts from the previous hint's state. */

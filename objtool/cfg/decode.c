@@ -58,8 +58,7 @@ static int decode_section(struct cfg *cfg, struct objsec *sec)
 	 * tests/scripts/malformed.sh).  Lazy loads leave their error in the
 	 * file's own holder, so hand it to the caller's.
 	 */
-	if (objf_sec_data(sec) || objf_sec_rels(sec)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_data(sec, cfg->err) || objf_sec_rels(sec, cfg->err)) {
 		return -1;
 	}
 	cs->sec = sec;

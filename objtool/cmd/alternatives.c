@@ -122,7 +122,7 @@ static size_t alts_disasm(struct alts_ctx *c, struct objsec *sec, uint64_t off, 
 	uint64_t end = off + len;
 	size_t nr = 0;
 
-	if (!sec || !len || objf_sec_data(sec) < 0 || !sec->data)
+	if (!sec || !len || objf_sec_data(sec, NULL) < 0 || !sec->data)
 		return 0;
 	while (off < end && nr < max) {
 		struct alts_insn *in = &insns[nr++];
@@ -204,7 +204,7 @@ static void alts_step_text(struct alts_ctx *c, const struct side_step *s, char *
 		snprintf(buf, size, "nop padding (%u bytes)", i->len);
 		return;
 	}
-	if (!sec || objf_sec_data(sec) < 0 ||
+	if (!sec || objf_sec_data(sec, NULL) < 0 ||
 	    insn_text(c->dec, sec, i->offset, sec->size, buf, size) < 0)
 		snprintf(buf, size, "(%u bytes)", i->len);
 }
@@ -533,9 +533,8 @@ static int alts_print_json(struct alts_ctx *c)
 
 static int alts_preload_rels(struct objfile *f, struct objsec *sec, struct ao_error *err)
 {
-	if (!sec || objf_sec_rels(sec) == 0)
+	if (!sec || objf_sec_rels(sec, err) == 0)
 		return 0;
-	*err = f->err;
 	return -1;
 }
 

@@ -83,7 +83,7 @@ static int dwo_relocate(struct dwarf_obj *d, struct objsec *sec, uint8_t *buf)
 {
 	if (!sec->rela)
 		return 0;
-	if (objf_sec_rels(sec))
+	if (objf_sec_rels(sec, NULL))
 		return -1;
 	for (size_t k = 0; k < sec->nr_rels; k++) {
 		const struct objrel *r = &sec->rels[k];
@@ -156,7 +156,7 @@ static int dwo_load_section(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *
 		return DW_DLV_NO_ENTRY;
 	s = &d->file->secs[idx];
 	if (!d->copies[idx]) {
-		if (objf_sec_data(s) || !s->data || !s->size)
+		if (objf_sec_data(s, NULL) || !s->data || !s->size)
 			return DW_DLV_NO_ENTRY;
 		d->copies[idx] = malloc(s->size);
 		if (!d->copies[idx]) {

@@ -27,8 +27,8 @@ static int build_index(struct objfile *f)
 
 	while (nb < f->nr_syms)
 		nb <<= 1;
-	impl->name_heads = ao_calloc(&f->err, nb, sizeof(*impl->name_heads));
-	impl->name_next = ao_calloc(&f->err, f->nr_syms ? f->nr_syms : 1, sizeof(*impl->name_next));
+	impl->name_heads = ao_calloc(NULL, nb, sizeof(*impl->name_heads));
+	impl->name_next = ao_calloc(NULL, f->nr_syms ? f->nr_syms : 1, sizeof(*impl->name_next));
 	if (!impl->name_heads || !impl->name_next)
 		return -1;
 	impl->nr_name_buckets = nb;

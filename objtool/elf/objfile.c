@@ -31,8 +31,6 @@ int objf_fail(struct objfile *f, struct ao_error *err, const struct objsec *sec,
 	char msg[AO_ERROR_MAX];
 	va_list ap;
 
-	if (!err)
-		err = &f->err;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -493,7 +491,7 @@ struct objsec *objf_sec_by_name(struct objfile *f, const char *name)
 
 /* ---- lazy loads ---------------------------------------------------------- */
 
-int objf_sec_data(struct objsec *sec)
+int objf_sec_data(struct objsec *sec, struct ao_error *err)
 {
 	struct objfile *f = sec->file;
 	Elf_Data *data;
@@ -508,9 +506,9 @@ int objf_sec_data(struct objsec *sec)
 	}
 	data = elf_getdata(sec->scn, NULL);
 	if (!data && sec->shdr.sh_size)
-		return objf_fail(f, NULL, sec, 0, "cannot read section data: %s", elf_errmsg(-1));
+		return objf_fail(f, err, sec, 0, "cannot read section data: %s", elf_errmsg(-1));
 	if (data && data->d_size != sec->shdr.sh_size)
-		return objf_fail(f, NULL, sec, data->d_size,
+		return objf_fail(f, err, sec, data->d_size,
 				 "libelf returned 0x%zx bytes for a section of 0x%" PRIx64,
 				 data->d_size, (uint64_t)sec->shdr.sh_size);
 	sec->data = data ? data->d_buf : NULL;
@@ -543,7 +541,8 @@ static void sort_rels(struct objrel *rels, struct objrel *tmp, size_t n)
 }
 
 /* Convert and check one table; the caller sorts. */
-static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *sorted)
+static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *sorted,
+		     struct ao_error *err)
 {
 	struct objfile *f = sec->file;
 	struct objsec *rela = sec->rela;
@@ -557,11 +556,11 @@ static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *
 		rel->type = ELF64_R_TYPE(raw[i].r_info);
 		rel->addend = raw[i].r_addend;
 		if (sym_index >= f->nr_syms)
-			return objf_fail(f, NULL, rela, i * sizeof(Elf64_Rela),
+			return objf_fail(f, err, rela, i * sizeof(Elf64_Rela),
 					 "relocation symbol index %" PRIu64 " out of range (%zu symbols)",
 					 sym_index, f->nr_syms);
 		if (sec->shdr.sh_type != SHT_NOBITS && rel->offset >= sec->shdr.sh_size)
-			return objf_fail(f, NULL, rela, i * sizeof(Elf64_Rela),
+			return objf_fail(f, err, rela, i * sizeof(Elf64_Rela),
 					 "relocation offset 0x%" PRIx64 " beyond %s (size 0x%" PRIx64 ")",
 					 rel->offset, sec->name, (uint64_t)sec->shdr.sh_size);
 		rel->sym_index = (uint32_t)sym_index;
@@ -572,7 +571,7 @@ static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *
 	return 0;
 }
 
-int objf_sec_rels(struct objsec *sec)
+int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 {
 	struct objfile *f = sec->file;
 	Elf_Data *data;
@@ -587,22 +586,22 @@ int objf_sec_rels(struct objsec *sec)
 	}
 	data = elf_getdata(sec->rela->scn, NULL);
 	if (!data)
-		return objf_fail(f, NULL, sec->rela, 0, "cannot read relocations: %s", elf_errmsg(-1));
+		return objf_fail(f, err, sec->rela, 0, "cannot read relocations: %s", elf_errmsg(-1));
 	if (data->d_type != ELF_T_RELA || data->d_size % sizeof(Elf64_Rela))
-		return objf_fail(f, NULL, sec->rela, 0, "relocation data has an unexpected layout");
+		return objf_fail(f, err, sec->rela, 0, "relocation data has an unexpected layout");
 	n = data->d_size / sizeof(Elf64_Rela);
-	sec->rels = ao_calloc(&f->err, n, sizeof(*sec->rels));
+	sec->rels = ao_calloc(err, n, sizeof(*sec->rels));
 	if (!sec->rels)
 		return -1;
 	/* libelf hands out native-layout Elf64_Rela for an ELFCLASS64 object. */
-	if (load_rels(sec, data->d_buf, n, &sorted)) {
+	if (load_rels(sec, data->d_buf, n, &sorted, err)) {
 		free(sec->rels);
 		sec->rels = NULL;
 		return -1;
 	}
 	/* Assemblers emit tables in offset order; sort only when not. */
 	if (!sorted) {
-		struct objrel *tmp = ao_calloc(&f->err, n, sizeof(*tmp));
+		struct objrel *tmp = ao_calloc(err, n, sizeof(*tmp));
 
 		if (!tmp) {
 			free(sec->rels);
@@ -639,7 +638,7 @@ const struct objrel *objf_rel_at(struct objsec *sec, uint64_t offset)
 {
 	size_t i;
 
-	if (objf_sec_rels(sec))
+	if (objf_sec_rels(sec, NULL))
 		return NULL;
 	i = rel_lower_bound(sec, offset);
 	if (i < sec->nr_rels && sec->rels[i].offset == offset)
@@ -651,7 +650,7 @@ const struct objrel *objf_rel_in(struct objsec *sec, uint64_t start, uint64_t en
 {
 	size_t i;
 
-	if (objf_sec_rels(sec))
+	if (objf_sec_rels(sec, NULL))
 		return NULL;
 	i = rel_lower_bound(sec, start);
 	if (i < sec->nr_rels && sec->rels[i].offset < end)

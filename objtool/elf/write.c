@@ -1303,7 +1303,8 @@ void objf_stage(struct objfile *f, const struct objf_edits *e)
 
 int objf_write_edits(struct objfile *f, const struct objf_edits *e, struct ao_error *err)
 {
-	struct objw w = { .f = f, .err = err ? err : &f->err, .fd = -1 };
+	struct ao_error unused;
+	struct objw w = { .f = f, .err = err ? err : &unused, .fd = -1 };
 	struct objf_edits m;
 	int ret;
 

@@ -58,10 +58,8 @@ int orc_diff_read_pv(struct orc_diff *d, const char *path, struct ao_error *err)
 	if (objf_open(&f, path, err) < 0)
 		return -1;
 	pi = objf_sec_by_name(f, ".parainstructions");
-	if (pi && (objf_sec_data(pi) < 0 || objf_sec_rels(pi) < 0)) {
-		*err = f->err;
+	if (pi && (objf_sec_data(pi, err) < 0 || objf_sec_rels(pi, err) < 0))
 		ret = -1;
-	}
 	for (size_t i = 0; !ret && pi && pi->data && i < pi->nr_rels; i++) {
 		const struct objrel *r = &pi->rels[i];
 		struct objsec *sec;

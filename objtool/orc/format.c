@@ -331,10 +331,10 @@ enum orc_format orc_detect_format(struct objfile *f)
 	struct objsec *hdr = objf_sec_by_name(f, ".orc_header");
 	struct objsec *un = objf_sec_by_name(f, ".orc_unwind");
 
-	if (hdr && objf_sec_data(hdr) == 0 && hdr->data && hdr->size == sizeof(v2_header_hash) &&
+	if (hdr && objf_sec_data(hdr, NULL) == 0 && hdr->data && hdr->size == sizeof(v2_header_hash) &&
 	    !memcmp(hdr->data, v2_header_hash, sizeof(v2_header_hash)))
 		return ORC_FORMAT_V2;
-	if (!un || objf_sec_data(un) < 0 || !un->data)
+	if (!un || objf_sec_data(un, NULL) < 0 || !un->data)
 		return ORC_FORMAT_AUTO;
 	return orc_detect_entries(un->data, un->size / ORC_ENTRY_SIZE);
 }
@@ -356,8 +356,7 @@ static int orc_locate(struct objfile *f, struct objsec **ip, struct objsec **un,
 	if (!*ip || !*un)
 		return objf_fail(f, err, *ip ? *ip : *un, 0,
 				 "only one of .orc_unwind_ip and .orc_unwind is present");
-	if (objf_sec_data(*un) < 0 || objf_sec_data(*ip) < 0) {
-		*err = f->err;
+	if (objf_sec_data(*un, err) < 0 || objf_sec_data(*ip, err) < 0) {
 		return -1;
 	}
 	if ((*un)->size % ORC_ENTRY_SIZE)
@@ -379,13 +378,8 @@ static int orc_row_ip(struct objfile *f, struct objsec *ip, size_t i, struct orc
 	const struct objrel *rel = objf_rel_at(ip, i * 4);
 	int64_t off;
 
-	if (!rel) {
-		if (f->err.status != AO_OK) {
-			*err = f->err;
-			return -1;
-		}
+	if (!rel)
 		return objf_fail(f, err, ip, i * 4, "ORC entry %zu has no relocation", i);
-	}
 	if (!objf_rel_target(rel, &row->sec, &off) || !row->sec)
 		return objf_fail(f, err, ip, i * 4,
 				 "ORC entry %zu refers to a symbol without a section", i);
@@ -416,8 +410,7 @@ int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out
 		fmt = orc_detect_format(f);
 	if (fmt == ORC_FORMAT_AUTO)
 		fmt = ORC_FORMAT_V2;
-	if (objf_sec_rels(ip) < 0) {
-		*err = f->err;
+	if (objf_sec_rels(ip, err) < 0) {
 		return -1;
 	}
 	out->rows = ao_calloc(err, nr, sizeof(*out->rows));
@@ -499,8 +492,7 @@ int orc_dump(struct objfile *f, enum orc_format fmt, FILE *out, struct ao_error 
 
 	if (!objf_sec_by_name(f, ".symtab") || !objf_sec_by_name(f, ".strtab") || !ip || !un)
 		return 0;
-	if (objf_sec_data(un) < 0 || objf_sec_data(ip) < 0) {
-		*err = f->err;
+	if (objf_sec_data(un, err) < 0 || objf_sec_data(ip, err) < 0) {
 		return -1;
 	}
 	if (!un->data || !ip->data)

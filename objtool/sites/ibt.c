@@ -46,12 +46,13 @@ static void mark_used(struct cfg *cfg, struct objsec *sec, int64_t off, uint8_t 
 }
 
 /* Relocations inside non-branch instructions of one code section. */
-static int scan_code(struct cfg *cfg, struct code_section *cs, uint8_t *used, size_t *base)
+static int scan_code(struct cfg *cfg, struct code_section *cs, uint8_t *used, size_t *base,
+		     struct ao_error *err)
 {
 	struct objsec *sec = cs->sec;
 	size_t r = 0;
 
-	if (objf_sec_rels(sec))
+	if (objf_sec_rels(sec, err))
 		return -1;
 	for (size_t i = 0; i < cs->nr && r < sec->nr_rels; i++) {
 		const struct instr *insn = &cs->insns[i];
@@ -64,17 +65,18 @@ static int scan_code(struct cfg *cfg, struct code_section *cs, uint8_t *used, si
 
 			if (is_branch_like(insn) || arch_is_static_call_tramp(rel->sym))
 				continue;
-			if (rel->type == ARCH_RELOC_PC32 || rel->type == ARCH_RELOC_PLT32)
-				off += 4;   /* PC-relative: the addend is biased by the field size */
+			if (arch_reloc_is_pc32(rel->type))
+				off = arch_dest_reloc_offset(off);
 			mark_used(cfg, rel->sym->sec, off, used, base);
 		}
 	}
 	return 0;
 }
 
-static int scan_data(struct cfg *cfg, struct objsec *sec, uint8_t *used, size_t *base)
+static int scan_data(struct cfg *cfg, struct objsec *sec, uint8_t *used, size_t *base,
+		     struct ao_error *err)
 {
-	if (objf_sec_rels(sec))
+	if (objf_sec_rels(sec, err))
 		return -1;
 	for (size_t r = 0; r < sec->nr_rels; r++) {
 		const struct objrel *rel = &sec->rels[r];
@@ -93,13 +95,11 @@ static int strike_referenced(struct cfg *cfg, uint8_t *used, size_t *base, struc
 		int r = 0;
 
 		if (cfg->csecs[s].nr)
-			r = scan_code(cfg, &cfg->csecs[s], used, base);
+			r = scan_code(cfg, &cfg->csecs[s], used, base, err);
 		else if (!sec->is_exec && sec->rela && !kernel_ibt_metadata_section(sec->name))
-			r = scan_data(cfg, sec, used, base);
-		if (r) {
-			*err = f->err;
+			r = scan_data(cfg, sec, used, base, err);
+		if (r)
 			return -1;
-		}
 	}
 	return 0;
 }

@@ -82,7 +82,7 @@ static bool is_fentry_site(const struct cfg *cfg, const struct instr *insn)
 /* The byte the compiler wrote (the rewrites are not applied in memory). */
 static bool was_call(struct instr *insn)
 {
-	if (objf_sec_data(insn->sec) || !insn->sec->data)
+	if (objf_sec_data(insn->sec, NULL) || !insn->sec->data)
 		return false;
 	return insn->sec->data[insn->offset] == 0xe8;
 }

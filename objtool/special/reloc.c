@@ -8,14 +8,6 @@
 #include "arch/elf.h"
 #include "special_priv.h"
 
-/* A lazy load failed: its error sits in f->err; hand it to the caller. */
-static int special_lazy_failed(struct objfile *f, struct ao_error *err)
-{
-	if (err && err != &f->err)
-		*err = f->err;
-	return -1;
-}
-
 int special_open_table(struct objfile *f, const char *name, uint64_t stride,
 		       struct objsec **tab, struct ao_error *err)
 {
@@ -26,8 +18,8 @@ int special_open_table(struct objfile *f, const char *name, uint64_t stride,
 		return 0;
 	if (sec->shdr.sh_type == SHT_NOBITS)
 		return objf_fail(f, err, sec, 0, "section has no contents (SHT_NOBITS)");
-	if (objf_sec_data(sec) < 0 || objf_sec_rels(sec) < 0)
-		return special_lazy_failed(f, err);
+	if (objf_sec_data(sec, err) < 0 || objf_sec_rels(sec, err) < 0)
+		return -1;
 	/* e.g. SHT_NULL: libelf hands out no bytes for it (fuzz find: entries read from NULL). */
 	if (sec->size && !sec->data)
 		return objf_fail(f, err, sec, 0, "section has no contents (type %u)", sec->shdr.sh_type);

@@ -31,8 +31,7 @@ static int noendbr_read(struct cfg *cfg, struct noendbr_set *set)
 
 	if (!sec || !sec->rela)
 		return 0;
-	if (objf_sec_rels(sec)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_rels(sec, cfg->err)) {
 		return -1;
 	}
 	set->insns = ao_calloc(cfg->err, sec->nr_rels + 1, sizeof(*set->insns));
@@ -123,8 +122,8 @@ static bool code_target_ok(const struct cfg *cfg, const struct noendbr_set *set,
 
 	if (arch_is_static_call_tramp(rel->sym))
 		return true;
-	if (rel->type == ARCH_RELOC_PC32 || rel->type == ARCH_RELOC_PLT32)
-		off += 4;   /* PC-relative: the addend is biased by the field size */
+	if (arch_reloc_is_pc32(rel->type))
+		off = arch_dest_reloc_offset(off);
 	*dest = rel->sym->sec && off >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)off) : NULL;
 	if (!*dest || (*dest)->kind == INSN_ENDBR)
 		return true;
@@ -148,8 +147,7 @@ static int check_code(struct cfg *cfg, struct findings *fs, const struct noendbr
 	size_t r = 0;
 	char where[256];
 
-	if (objf_sec_rels(sec)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_rels(sec, cfg->err)) {
 		return -1;
 	}
 	for (size_t i = 0; i < cs->nr && r < sec->nr_rels; i++) {
@@ -176,8 +174,7 @@ static int check_data(struct cfg *cfg, struct findings *fs, const struct noendbr
 	int warnings = 0;
 	char where[256];
 
-	if (objf_sec_rels(sec)) {
-		*cfg->err = cfg->file->err;
+	if (objf_sec_rels(sec, cfg->err)) {
 		return -1;
 	}
 	for (size_t r = 0; r < sec->nr_rels; r++) {

@@ -106,8 +106,8 @@ static void touch_sections(struct objfile *f)
 	for (size_t i = 1; i < f->nr_secs; i++) {
 		struct objsec *s = &f->secs[i];
 
-		objf_sec_data(s);
-		if (objf_sec_rels(s) == 0 && s->nr_rels) {
+		objf_sec_data(s, NULL);
+		if (objf_sec_rels(s, NULL) == 0 && s->nr_rels) {
 			const struct objrel *r = &s->rels[s->nr_rels - 1];
 			struct objsec *ts;
 			int64_t toff;

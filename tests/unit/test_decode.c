@@ -233,7 +233,7 @@ static void check_fixture(const char *name, const struct expect *cases, size_t n
 		arch_decoder_set_version(d, ARCH_OBJTOOL_6_1);
 	ck_assert_msg(objf_open(&f, path, &err) == 0, "%s", err.message);
 	text = objf_sec_by_name(f, ".text");
-	ck_assert(text != NULL && objf_sec_data(text) == 0);
+	ck_assert(text != NULL && objf_sec_data(text, NULL) == 0);
 	while (off < text->size) {
 		struct insn_decoded insn;
 
@@ -413,7 +413,7 @@ static size_t decode_object(struct arch_decoder *d, const char *path)
 
 		if (!sec->is_exec || sec->shdr.sh_type == SHT_NOBITS)
 			continue;
-		ck_assert(objf_sec_data(sec) == 0);
+		ck_assert(objf_sec_data(sec, NULL) == 0);
 		for (uint64_t off = 0; off < sec->size; count++) {
 			struct insn_decoded insn;
 

@@ -45,6 +45,7 @@ HEADER_STAGE = {
     "orc.h": "orc", "orc_gen.h": "orc", "orc_diff.h": "orc",
     "sites.h": "sites",
     "report.h": "report", "json_writer.h": "report", "insn_text.h": "report",
+    "alt_report.h": "report",
     "analyze.h": "cmd", "commands.h": "cmd",
 }
 

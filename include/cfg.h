@@ -58,6 +58,7 @@ enum instr_flag {
 	IF_ENTRY         = 1u << 10,
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
 	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (sites_hacks.c) */
+	IF_HINT_IRET     = 1u << 13,  /* a REGS_PARTIAL hint (UNWIND_HINT_IRET_REGS) is here */
 };
 
 struct instr {

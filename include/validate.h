@@ -43,6 +43,9 @@ void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct i
 /* --ibt: relocations to code that is not an ENDBR (validate_ibt.c); -1 with cfg->err set. */
 int validate_ibt(struct cfg *cfg, struct findings *fs);
 
+/* --ibt: global symbols that start with UNWIND_HINT_IRET_REGS but no ENDBR (validate_ibt.c). */
+int validate_ibt_hints(struct cfg *cfg, struct findings *fs);
+
 /* --sls: every ret / indirect jump followed by int3 (validate_sls.c). */
 int validate_sls(struct cfg *cfg, struct findings *fs);
 

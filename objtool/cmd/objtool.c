@@ -20,12 +20,13 @@ struct objtool_args {
 	struct analyze_options a;
 	struct sites_options sites;
 	const char *file;
+	bool noinstr, unret;   /* validation we do not do yet; they still want --link */
 };
 
 /* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
-	"--noinstr", "--backtrace", "--stats", "--no-unreachable", "--sec-address",
-	"--unret", "--dry-run", "--verbose", "-v",
+	"--backtrace", "--stats", "--no-unreachable", "--sec-address",
+	"--dry-run", "--verbose", "-v",
 };
 
 static int parse_hacks(struct objtool_args *o, const char *list)
@@ -79,7 +80,11 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 	for (size_t i = 0; i < sizeof(ignored_flags) / sizeof(*ignored_flags); i++)
 		if (!strcmp(arg, ignored_flags[i]))
 			return 0;
-	if (!strcmp(arg, "--orc"))
+	if (!strcmp(arg, "--noinstr"))
+		o->noinstr = true;
+	else if (!strcmp(arg, "--unret"))
+		o->unret = true;
+	else if (!strcmp(arg, "--orc"))
 		o->a.write_orc = o->sites.orc = true;
 	else if (!strcmp(arg, "--uaccess"))
 		o->a.validate.uaccess = o->a.cfg.uaccess = true;
@@ -122,6 +127,8 @@ static void usage(FILE *out)
 		"  --stackval, ...  Each adds what the reference objtool adds (ORC, .*_sites,\n"
 		"  .ibt_endbr_seal, __mcount_loc, __pfx_ symbols, NOP rewrites); an object\n"
 		"  that already has them is refused (exit 2) and left as it was.\n"
+		"  --noinstr, --ibt and --unret need --link unless the object was linked from\n"
+		"  several files (then --link is forced), as the reference checks (exit 1).\n"
 		"  ORC layout: v2 when --prefix is given (kernels 6.2+), else v1; force with\n"
 		"  --orc-format=v1|v2.  --alt-layout=v1|v2 forces the .altinstructions layout.\n"
 		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
@@ -155,15 +162,47 @@ static bool has_edits(const struct objf_edits *e)
 	return e->nr_secs || e->nr_patches || e->nr_syms || e->nr_rel_types || e->nr_sym_rels;
 }
 
-/* A second run must not add a second copy of anything: check before analysing. */
-static int refuse_processed(const struct objtool_args *o, struct ao_error *err)
+/*
+ * The reference's checks of --link, made once the object is open (6.1 and
+ * 6.12 alike): an object linked from several files (more than one STT_FILE
+ * symbol) gets --link, with a message; otherwise --noinstr, --ibt and
+ * --unret, in that order, each need it, and the first found without it ends
+ * the run with exit 1 before anything is written.  Returns 1 for that.
+ */
+static int check_link(struct objtool_args *o, const struct objfile *f)
+{
+	const char *flag = o->noinstr ? "--noinstr" : o->a.cfg.ibt ? "--ibt" : o->unret ? "--unret" : NULL;
+	size_t files = 0;
+
+	if (o->a.cfg.link)
+		return 0;
+	for (size_t i = 0; i < f->nr_syms; i++)
+		files += f->syms[i].type == STT_FILE;
+	if (files > 1) {
+		fprintf(stderr, "error: objtool: Linked object detected, forcing --link\n");
+		o->a.cfg.link = true;
+		return 0;
+	}
+	if (!flag)
+		return 0;
+	fprintf(stderr, "error: objtool: %s requires --link\n", flag);
+	return 1;
+}
+
+/*
+ * Before analysing: the --link checks, then that a second run would not add
+ * a second copy of anything.  -1 on error, 1 when the flags are refused.
+ */
+static int check_before_analysis(struct objtool_args *o, struct ao_error *err)
 {
 	struct objfile *f;
 	int r;
 
 	if (objf_open(&f, o->file, err))
 		return -1;
-	r = sites_check_fresh(f, &o->sites, o->a.cfg.prefix, err);
+	r = check_link(o, f);
+	if (!r)
+		r = sites_check_fresh(f, &o->sites, o->a.cfg.prefix, err);
 	objf_close(f);
 	return r;
 }
@@ -177,7 +216,10 @@ static int run(void *p)
 	struct ao_error err = { 0 };
 	int r;
 
-	if (refuse_processed(o, &err)) {
+	r = check_before_analysis(o, &err);
+	if (r > 0)
+		return EXIT_FINDINGS;   /* the reference's exit status for refused flags */
+	if (r < 0) {
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}

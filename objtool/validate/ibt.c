@@ -8,6 +8,11 @@
  * (_THIS_IP_, IRET to self), instructions .discard.noendbr names and, under
  * 6.12 rules, the end of a symbol that starts with ENDBR or is annotated
  * (a code range's end).  Run after stack validation, before --sls.
+ *
+ * Also, before anything else is validated: an exception entry point, a
+ * global symbol that starts with UNWIND_HINT_IRET_REGS (a REGS_PARTIAL
+ * hint), is reached through the IDT and so needs an ENDBR too
+ * (validate_ibt_hints()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +194,50 @@ static int check_data(struct cfg *cfg, struct findings *fs, const struct noendbr
 		findings_add(fs, "ibt", sec, rel->offset, "data relocation to !ENDBR: %s", where);
 		warnings++;
 	}
+	return warnings;
+}
+
+/* The symbol that starts at off, as the reference finds it: the first that is no section. */
+static const struct objsym *symbol_starting_at(const struct objsec *sec, uint64_t off)
+{
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		if (sec->syms[i]->type != STT_SECTION && sec->syms[i]->offset == off)
+			return sec->syms[i];
+	return NULL;
+}
+
+/*
+ * Both references check this while reading the hints, so its warnings come
+ * first; they are not counted among those that turn the unreachable-code
+ * check off.  Returns how many there were, or -1 with cfg->err set.
+ */
+int validate_ibt_hints(struct cfg *cfg, struct findings *fs)
+{
+	struct noendbr_set set = { 0 };
+	int warnings = 0;
+
+	if (noendbr_read(cfg, &set)) {
+		free(set.insns);
+		return -1;
+	}
+	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
+		const struct code_section *cs = &cfg->csecs[s];
+
+		for (size_t i = 0; i < cs->nr; i++) {
+			const struct instr *insn = &cs->insns[i];
+			const struct objsym *sym;
+
+			if (!(insn->flags & IF_HINT_IRET) || insn->kind == INSN_ENDBR ||
+			    noendbr_has(&set, insn))
+				continue;
+			sym = symbol_starting_at(insn->sec, insn->offset);
+			if (!sym || sym->bind != STB_GLOBAL)
+				continue;
+			validate_warn_at(cfg, fs, insn, "ibt", "UNWIND_HINT_IRET_REGS without ENDBR");
+			warnings++;
+		}
+	}
+	free(set.insns);
 	return warnings;
 }
 

@@ -634,11 +634,17 @@ static void mark_uaccess_safe(struct walker *w)
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
 {
 	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel };
-	int warnings, r;
+	int warnings, r, hint_warnings = 0;
 
 	mark_uaccess_safe(&w);
 	if (cfg_read_retpoline_safe(cfg))
 		return -1;
+	/* The reference warns while reading the hints, and does not count these. */
+	if (opts->ibt) {
+		hint_warnings = validate_ibt_hints(cfg, fs);
+		if (hint_warnings < 0)
+			return -1;
+	}
 
 	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
@@ -660,5 +666,5 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 	}
 	if (opts->sls)
 		warnings += validate_sls(cfg, fs);
-	return warnings;
+	return warnings + hint_warnings;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "arch_decode.h"
+#include "objfile.h"
 
 /*
  * Is name a data section whose references to code are bookkeeping (ORC,
@@ -34,6 +35,7 @@ struct kernel_name_list {
  */
 struct kernel_rules {
 	const char *name;                     /* as --kernel= takes it: "6.1" */
+	unsigned major, minor;                /* the kernel series the row is for */
 	/*
 	 * The unwind ABI, changed in 6.3: 1 is ORC v1 (type:2 end:1) with the
 	 * old unwind-hint numbers; 2 is ORC v2 (type:3 signal:1, UNDEFINED and
@@ -65,12 +67,46 @@ struct kernel_rules {
 	const char *rethunk_option;           /* and the --rethunk ones */
 };
 
+/* Row i of the table (0 .. kernel_rules_count() - 1), oldest kernel first. */
+const struct kernel_rules *kernel_rules_at(size_t i);
+size_t kernel_rules_count(void);
 /* The row named name ("6.1", "6.12"), or NULL. */
 const struct kernel_rules *kernel_rules_find(const char *name);
 /* The rules an object gets when nothing says otherwise (6.1's). */
 const struct kernel_rules *kernel_rules_default(void);
-/* "6.1, 6.12": the names a --kernel= option takes, for messages. */
-const char *kernel_rules_names(void);
+/*
+ * Choosing the row for an object (kernel/detect.c).  Evidence, strongest
+ * first: --kernel=NAME; the kernel build kbuild runs objtool in (the
+ * environment's KERNELRELEASE, or VERSION and PATCHLEVEL, which the
+ * kernel's Makefile exports, and include/config/kernel.release in the
+ * working directory); then what only some kernels' objects or objtool
+ * arguments show (.altinstructions entry size, .orc_header, the export
+ * table sections, --prefix and --hacks=skylake).  Evidence that disagrees
+ * is refused, never outvoted.
+ */
+struct kernel_hints {
+	const char *forced;        /* --kernel=NAME, or NULL */
+	bool prefix;               /* --prefix=N was given (objtool 6.2+) */
+	bool skylake;              /* --hacks=skylake was given (6.2+) */
+	unsigned orc_version;      /* --orc-format=v1|v2 forced that encoding (0: no) */
+	bool build_dir;            /* read the environment and working directory as kbuild's */
+	bool must_decide;          /* no evidence is an error (the object will be written);
+				      otherwise the default row is taken */
+};
+
+struct kernel_choice {
+	const struct kernel_rules *rules;
+	char reason[768];          /* which evidence decided, for --verbose */
+};
+
+/*
+ * Choose f's row.  -1 with err naming the file and the evidence when the
+ * evidence conflicts, names an unsupported kernel, or (must_decide) says
+ * nothing.
+ */
+int kernel_choose(struct objfile *f, const struct kernel_hints *h, struct kernel_choice *out,
+		  struct ao_error *err);
+
 /* Is name on list? (NULL name: no.) */
 bool kernel_name_listed(const struct kernel_name_list *list, const char *name);
 

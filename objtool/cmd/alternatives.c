@@ -109,8 +109,8 @@ static int alts_analyze_run(void *p)
 
 	memset(&a, 0, sizeof(a));
 	a.cfg.alt_layout = j->o->layout;
-	/* 14-byte entries come with 6.3+, whose objtool rules differ (nesting, ORC v2) */
-	a.cfg.kernel = kernel_rules_find(j->c->r.alts.layout == ALT_LAYOUT_V2 ? "6.12" : "6.1");
+	/* the object's evidence decides (14-byte entries: 6.3+), else the default rules */
+	a.kernel.build_dir = true;
 	ao_error_clear(&err);
 	findings_init(&fs, j->o->file, 0);
 	if (analyze_open(j->o->file, &a, &fs, &j->c->an, &err) < 0)

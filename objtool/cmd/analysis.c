@@ -16,7 +16,9 @@ bool cmd_analysis_option(const char *arg, struct analyze_options *a)
 	if (!strcmp(arg, "--uaccess"))
 		a->validate.uaccess = a->cfg.uaccess = true;
 	else if (!strncmp(arg, "--kernel=", 9) && kernel_rules_find(arg + 9))
-		a->cfg.kernel = kernel_rules_find(arg + 9);
+		a->kernel.forced = arg + 9;
+	else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
+		a->verbose = true;
 	else if (!strcmp(arg, "--alt-layout=v1"))
 		a->cfg.alt_layout = ALT_LAYOUT_V1;
 	else if (!strcmp(arg, "--alt-layout=v2"))
@@ -88,7 +90,7 @@ static int cmd_inspect_parse(const struct cmd_inspect *c, int argc, char **argv,
 
 int cmd_inspect_main(const struct cmd_inspect *c, int argc, char **argv)
 {
-	struct cmd_inspect_run r = { .c = c };
+	struct cmd_inspect_run r = { .c = c, .args.a.kernel.build_dir = true };
 	int status = cmd_inspect_parse(c, argc, argv, &r.args);
 
 	if (status >= 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The pipeline on one object; see include/analyze.h. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,16 +10,31 @@
 #include "paravirt_native.h"
 #include "prefix.h"
 
-static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o)
+static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o,
+				   const struct kernel_rules *k)
 {
-	const struct kernel_rules *k;
-
 	if (o->orc_format != ORC_FORMAT_AUTO)
 		return o->orc_format;
 	if (objf_sec_by_name(f, ".orc_header"))
 		return ORC_FORMAT_V2;   /* only kernels with the v2 layout carry a header */
-	k = o->cfg.kernel ? o->cfg.kernel : kernel_rules_default();
 	return k->unwind_abi >= 2 ? ORC_FORMAT_V2 : ORC_FORMAT_V1;
+}
+
+/* The CFG options for f: the caller's, with the kernel row chosen unless pinned. */
+static int cfg_options_for(struct objfile *f, const struct analyze_options *o,
+			   struct cfg_options *out, struct ao_error *err)
+{
+	struct kernel_choice c;
+
+	*out = o->cfg;
+	if (out->kernel)
+		return 0;
+	if (kernel_choose(f, &o->kernel, &c, err) < 0)
+		return -1;
+	out->kernel = c.rules;
+	if (o->verbose)
+		fprintf(stderr, "altorc: %s: kernel rules %s: %s\n", f->path, c.rules->name, c.reason);
+	return 0;
 }
 
 static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct analyze_options *o,
@@ -27,7 +43,7 @@ static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct a
 	struct orc_gen_table t;
 	int ret;
 
-	if (orc_generate(cfg, pick_format(f, o), &t)) {
+	if (orc_generate(cfg, pick_format(f, o, cfg->opts.kernel), &t)) {
 		orc_gen_free(&t);
 		return -1;
 	}
@@ -39,12 +55,13 @@ static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct a
 int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
 		 struct analysis *an, struct ao_error *err)
 {
+	struct cfg_options copts;
 	int warnings;
 
 	memset(an, 0, sizeof(*an));
 	if (objf_open(&an->file, path, err))
 		return -1;
-	if (cfg_build(&an->cfg, an->file, &opts->cfg, err))
+	if (cfg_options_for(an->file, opts, &copts, err) || cfg_build(&an->cfg, an->file, &copts, err))
 		goto fail;
 	warnings = validate_run(&an->cfg, fs, &opts->validate);
 	if (warnings < 0)
@@ -52,7 +69,7 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */
 	warnings += pv_check_sites(&an->cfg, fs);
 	prefix_propagate(&an->cfg);
-	an->orc_format = pick_format(an->file, opts);
+	an->orc_format = pick_format(an->file, opts, an->cfg.opts.kernel);
 	return warnings;
 fail:
 	analyze_close(an);

@@ -26,7 +26,7 @@ struct objtool_args {
 /* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
 	"--backtrace", "--stats", "--no-unreachable", "--sec-address",
-	"--dry-run", "--verbose", "-v",
+	"--dry-run",
 };
 
 static int parse_hacks(struct objtool_args *o, const char *list)
@@ -42,7 +42,7 @@ static int parse_hacks(struct objtool_args *o, const char *list)
 		else if (!strcmp(h, "noinstr"))
 			o->a.cfg.hack_noinstr = true;
 		else if (!strcmp(h, "skylake"))
-			o->sites.skylake = true;
+			o->sites.skylake = o->a.kernel.skylake = true;
 		else
 			return -1;
 	}
@@ -52,20 +52,21 @@ static int parse_hacks(struct objtool_args *o, const char *list)
 static int parse_version_flag(struct objtool_args *o, const char *arg)
 {
 	if (!strncmp(arg, "--prefix=", 9)) {
-		/* --prefix came with 6.2; the v2 ORC layout with 6.3: treat as the new rules */
+		/* objtool 6.2 added --prefix: evidence for kernel_choose() */
 		o->a.cfg.prefix = (unsigned)strtoul(arg + 9, NULL, 10);
-		o->a.cfg.kernel = kernel_rules_find("6.12");
-	} else if (!strcmp(arg, "--orc-format=v1"))
+		o->a.kernel.prefix = true;
+	} else if (!strcmp(arg, "--orc-format=v1")) {
 		o->a.orc_format = ORC_FORMAT_V1;
-	else if (!strcmp(arg, "--orc-format=v2")) {
+		o->a.kernel.orc_version = 1;
+	} else if (!strcmp(arg, "--orc-format=v2")) {
 		o->a.orc_format = ORC_FORMAT_V2;
-		o->a.cfg.kernel = kernel_rules_find("6.12");
+		o->a.kernel.orc_version = 2;
 	} else if (!strcmp(arg, "--alt-layout=v1"))
 		o->a.cfg.alt_layout = ALT_LAYOUT_V1;
 	else if (!strcmp(arg, "--alt-layout=v2"))
 		o->a.cfg.alt_layout = ALT_LAYOUT_V2;
 	else if (!strncmp(arg, "--kernel=", 9) && kernel_rules_find(arg + 9))
-		o->a.cfg.kernel = kernel_rules_find(arg + 9);
+		o->a.kernel.forced = arg + 9;
 	else if (!strcmp(arg, "--paravirt-native"))
 		o->a.cfg.paravirt_native = true;
 	else if (!strncmp(arg, "--pv-dwarf=", 11))
@@ -80,7 +81,9 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 	for (size_t i = 0; i < sizeof(ignored_flags) / sizeof(*ignored_flags); i++)
 		if (!strcmp(arg, ignored_flags[i]))
 			return 0;
-	if (!strcmp(arg, "--noinstr"))
+	if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
+		o->a.verbose = true;
+	else if (!strcmp(arg, "--noinstr"))
 		o->noinstr = true;
 	else if (!strcmp(arg, "--unret"))
 		o->unret = true;
@@ -129,8 +132,13 @@ static void usage(FILE *out)
 		"  that already has them is refused (exit 2) and left as it was.\n"
 		"  --noinstr, --ibt and --unret need --link unless the object was linked from\n"
 		"  several files (then --link is forced), as the reference checks (exit 1).\n"
-		"  ORC layout: v2 when --prefix is given (kernels 6.2+), else v1; force with\n"
-		"  --orc-format=v1|v2.  --alt-layout=v1|v2 forces the .altinstructions layout.\n"
+		"  Kernel rules (ORC layout, noreturn lists, warning shapes): from kbuild's\n"
+		"  build folder (KERNELRELEASE or VERSION/PATCHLEVEL in the environment,\n"
+		"  include/config/kernel.release here), checked against what the object and\n"
+		"  the flags show; conflicting or missing evidence is refused (exit 2).\n"
+		"  --kernel=6.1|6.12 chooses; --verbose says which rules and why.\n"
+		"  --orc-format=v1|v2 forces the ORC layout, --alt-layout=v1|v2 the\n"
+		"  .altinstructions layout.\n"
 		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
 		"  templates (pushf; pop %%rax ...) at .parainstructions sites; type numbers\n"
 		"  from the DWARF of FILE.o, or of FILE.\n");
@@ -248,7 +256,8 @@ static int run(void *p)
 
 int cmd_objtool(int argc, char **argv)
 {
-	struct objtool_args o = { 0 };
+	/* kbuild runs objtool in the kernel build, and the object is written: no guessing */
+	struct objtool_args o = { .a.kernel = { .build_dir = true, .must_decide = true } };
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

@@ -46,18 +46,9 @@ static void orc_usage(FILE *out)
 		"      (and counts) offsets strictly inside PRE.o's .parainstructions sites.\n");
 }
 
-/*
- * Like ao_report_error(), which lives in main.c: this file also links into
- * the unit tests, which call cmd_orc() without main.c.
- */
-static void orc_error(const char *msg)
-{
-	fprintf(stderr, "altorc: %s\n", msg);
-}
-
 static int orc_usage_error(const char *msg)
 {
-	orc_error(msg);
+	ao_report_error(msg);
 	orc_usage(stderr);
 	return EXIT_UNUSABLE;
 }
@@ -114,7 +105,7 @@ static int orc_parse(int argc, char **argv, struct orc_opts *o)
 
 static int orc_fail_exit(const struct ao_error *err)
 {
-	orc_error(err->message);
+	ao_report_error(err->message);
 	return EXIT_UNUSABLE;
 }
 

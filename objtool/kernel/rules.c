@@ -11,6 +11,7 @@
 static const struct kernel_rules rows[] = {
 	{
 		.name = "6.1",
+		.major = 6, .minor = 1,
 		.unwind_abi = 1,
 		.decoder = ARCH_OBJTOOL_6_1,
 		.noreturn = &noreturn_list_6_1,
@@ -22,6 +23,7 @@ static const struct kernel_rules rows[] = {
 	},
 	{
 		.name = "6.12",
+		.major = 6, .minor = 12,
 		.unwind_abi = 2,
 		.decoder = ARCH_OBJTOOL_6_12,
 		.noreturn = &noreturn_list_6_12,
@@ -44,6 +46,16 @@ static const struct kernel_rules rows[] = {
 	},
 };
 
+const struct kernel_rules *kernel_rules_at(size_t i)
+{
+	return i < sizeof(rows) / sizeof(*rows) ? &rows[i] : NULL;
+}
+
+size_t kernel_rules_count(void)
+{
+	return sizeof(rows) / sizeof(*rows);
+}
+
 const struct kernel_rules *kernel_rules_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++)
@@ -55,11 +67,6 @@ const struct kernel_rules *kernel_rules_find(const char *name)
 const struct kernel_rules *kernel_rules_default(void)
 {
 	return &rows[0];
-}
-
-const char *kernel_rules_names(void)
-{
-	return "6.1, 6.12";
 }
 
 static int cmp_name(const void *key, const void *elem)

@@ -173,6 +173,18 @@ int special_read_alternatives(struct objfile *f, enum alt_layout layout,
 	return ret;
 }
 
+int special_alt_layout(struct objfile *f, enum alt_layout *out, struct ao_error *err)
+{
+	struct objsec *tab;
+
+	*out = ALT_LAYOUT_AUTO;
+	if (special_open_table(f, ".altinstructions", 0, &tab, err) < 0)
+		return -1;
+	if (!tab || !tab->size)
+		return 0;
+	return alt_detect_layout(tab, out, err);
+}
+
 void special_free_alternatives(struct alt_table *t)
 {
 	free(t->entries);

@@ -113,7 +113,7 @@ for src in "$fixtures"/dec_*.S; do
   read -r -a flags <<< "$(sed -n 's/^ \* args: //p' "$src")"
   error=$(sed -n 's/^ \* error: //p' "$src")
   for kernel in 6.1 6.12; do
-    kflags=(); [[ $kernel == 6.12 ]] && kflags=(--kernel=6.12 --orc-format=v2)
+    kflags=(--kernel=6.1); [[ $kernel == 6.12 ]] && kflags=(--kernel=6.12 --orc-format=v2)
     ref=$(ref_for "$kernel")
     cp "$work/$name.o" "$work/cand.o"
     cp "$work/$name.o" "$work/ref.o"

@@ -52,7 +52,7 @@ sections() { readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\).*/\1/p'; }
 # run_case KERNEL OBJ WANT_RC WANT_STDERR FLAGS...
 run_case() {
   local kernel=$1 obj=$2 want_rc=$3 want_err=$4; shift 4
-  local what="$kernel $(basename "$obj" .o) $*" ref rc rrc kflags=()
+  local what="$kernel $(basename "$obj" .o) $*" ref rc rrc kflags=(--kernel=6.1)
   [[ $kernel == 6.12 ]] && kflags=(--kernel=6.12 --orc-format=v2)
   cp "$obj" "$work/cand.o"
   "$ALTORC" objtool "${kflags[@]}" "$@" "$work/cand.o" > "$work/out" 2> "$work/err"

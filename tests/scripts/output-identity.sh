@@ -51,7 +51,8 @@ run_all() {
     local copy="$out/obj.o" a=()
     cp "$pre" "$copy"
     mapfile -t a <"$args"
-    one "$bin" objtool "${a[@]}" "$copy"
+    # kbuild's environment: the kernel's Makefile exports KERNELRELEASE to objtool
+    KERNELRELEASE=${kernel#--kernel=} one "$bin" objtool "${a[@]}" "$copy"
     sha256sum <"$copy" >"$out/obj.sha"
     rm -f "$copy"
   fi

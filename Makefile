@@ -36,9 +36,14 @@ DWARF_LIBS   ?= -ldwarf
 # The version is the VERSION file's; the commit is git's, "-dirty" when the tree has
 # uncommitted changes, "unknown" outside a git checkout (a source package, a tarball).  Only
 # objtool/version.o sees them, and a stamp file rebuilds it when either changes.
-ALTORC_VERSION ?= $(or $(shell cat VERSION 2>/dev/null),0.0.0)
-ALTORC_COMMIT  ?= $(shell if test -e .git && c=$$(git rev-parse --short=12 HEAD 2>/dev/null); then \
+# Either can be given on the command line (a packager's own build); each is computed once.
+ifeq ($(origin ALTORC_VERSION),undefined)
+ALTORC_VERSION := $(or $(shell cat VERSION 2>/dev/null),0.0.0)
+endif
+ifeq ($(origin ALTORC_COMMIT),undefined)
+ALTORC_COMMIT := $(shell if test -e .git && c=$$(git rev-parse --short=12 HEAD 2>/dev/null); then \
 			git diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; echo $$c; else echo unknown; fi)
+endif
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
 OPT       ?= -O2 -g

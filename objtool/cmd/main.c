@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "version.h"
 
 struct command {
 	const char *name;
@@ -28,7 +29,14 @@ static void usage(FILE *out)
 	fprintf(out, "usage: altorc COMMAND [OPTIONS] FILE...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'altorc COMMAND --help' describes a command's options.\n");
+	fprintf(out, "\n'altorc COMMAND --help' describes a command's options;\n"
+		     "'altorc --version' prints the version and the commit it was built from.\n"
+		     "\naltorc %s (commit %s)\n", altorc_version(), altorc_commit());
+}
+
+static void version(void)
+{
+	printf("altorc %s (commit %s)\n", altorc_version(), altorc_commit());
 }
 
 int main(int argc, char **argv)
@@ -39,6 +47,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		version();
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "insn_text.h"
 #include "report.h"
+#include "version.h"
 
 const char *report_orc_reg_name(unsigned reg)
 {
@@ -199,6 +200,8 @@ int report_json(FILE *out, const struct report_file *files, size_t nr)
 	json_init(&w, out);
 	json_begin_object(&w);
 	json_kv_string(&w, "tool", "altorc");
+	json_kv_string(&w, "version", altorc_version());
+	json_kv_string(&w, "commit", altorc_commit());
 	json_key(&w, "files");
 	json_begin_array(&w);
 	for (size_t i = 0; i < nr; i++)

@@ -7,66 +7,30 @@
  * physical location with a text region, so when DWARF gives the finding's
  * file:line that is the location.  Otherwise the result points into the
  * object itself: the object as artifact, the section offset as an address,
- * and "func+0xoff" as a logical location, so it still names a place.
+ * and "func+0xoff" as a logical location, so it still names a place; its
+ * region is the instruction's first byte in the file (or the whole file when
+ * the finding has no address), since validators and viewers want a region.
  * Objects that could not be analysed become tool execution notifications.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "report.h"
+#include "version.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 
-struct rule_text {
-	const char *kind;
-	const char *text;
-};
-
-/* What each kind of finding means, for the rule's short description. */
-static const struct rule_text rule_texts[] = {
-	{ "stack-state-mismatch", "Two paths reach an instruction with different stack states" },
-	{ "alternative-stack-conflict",
-	  "The sides of an alternative disagree on the stack layout at one site offset" },
-	{ "alternative-exit-state", "A replacement leaves its site in another stack state" },
-	{ "cfi-missing", "No stack state is known for an instruction of an alternative" },
-	{ "cfi-mismatch", "altorc's CFA disagrees with the compiler's DWARF call-frame information" },
-	{ "unreachable", "Instruction no path reaches" },
-	{ "fallthrough", "Control falls off the end of a function" },
-	{ "end-of-section", "Control runs past the end of the section" },
-	{ "missing-noreturn", "A call to a function that does not return is not marked so" },
-	{ "missing-size", "A function symbol without a size" },
-	{ "paravirt-stack", "A paravirt site changes the stack" },
-	{ "paravirt-table", "A malformed paravirt patch site" },
-	{ "bp-scratch", "The frame pointer is used as a scratch register" },
-	{ "call-without-frame", "A call before the frame pointer is set up" },
-	{ "context-switch", "An unsupported context switch inside a function" },
-	{ "direction-flag", "The direction flag is set across a call or return" },
-	{ "return-modified-frame", "A return with a modified stack frame" },
-	{ "sibling-call-modified-frame", "A sibling call with a modified stack frame" },
-	{ "stack-op", "An unsupported stack operation" },
-	{ "uaccess", "User access enabled where it must not be" },
-	{ "unwind-hint", "An unwind hint that cannot apply" },
-	{ "internal", "altorc could not model this code" },
-};
-
-static const char *rule_description(const char *kind)
-{
-	for (size_t i = 0; i < sizeof(rule_texts) / sizeof(rule_texts[0]); i++)
-		if (!strcmp(rule_texts[i].kind, kind))
-			return rule_texts[i].text;
-	return "Stack validation finding";
-}
-
-/* The distinct kinds, in order of first appearance: rule i is kinds[i]. */
+/* The distinct rules found, in order of first appearance: rule i is rules[i]. */
 struct rules {
-	const char **kinds;
+	const struct finding_rule **rules;
 	size_t nr;
 };
 
-static long rule_index(const struct rules *r, const char *kind)
+static long rule_index(const struct rules *r, const struct finding_rule *rule)
 {
 	for (size_t i = 0; i < r->nr; i++)
-		if (!strcmp(r->kinds[i], kind))
+		if (r->rules[i] == rule)
 			return (long)i;
 	return -1;
 }
@@ -78,15 +42,15 @@ static int collect_rules(struct rules *r, const struct report_file *files, size_
 	for (size_t i = 0; i < nr; i++)
 		total += files[i].fs.nr;
 	r->nr = 0;
-	r->kinds = calloc(total ? total : 1, sizeof(*r->kinds));
-	if (!r->kinds)
+	r->rules = calloc(total ? total : 1, sizeof(*r->rules));
+	if (!r->rules)
 		return -1;
 	for (size_t i = 0; i < nr; i++)
 		for (size_t k = 0; k < files[i].fs.nr; k++) {
-			const char *kind = files[i].fs.items[k].kind ? files[i].fs.items[k].kind : "internal";
+			const struct finding_rule *rule = findings_rule(files[i].fs.items[k].kind);
 
-			if (rule_index(r, kind) < 0)
-				r->kinds[r->nr++] = kind;
+			if (rule_index(r, rule) < 0)
+				r->rules[r->nr++] = rule;
 		}
 	return 0;
 }
@@ -122,13 +86,21 @@ static void sarif_rules(struct json_writer *w, const struct rules *r)
 	json_key(w, "rules");
 	json_begin_array(w);
 	for (size_t i = 0; i < r->nr; i++) {
+		const struct finding_rule *rule = r->rules[i];
+
 		json_begin_object(w);
-		json_kv_string(w, "id", r->kinds[i]);
-		json_kv_string(w, "name", r->kinds[i]);
-		json_text(w, "shortDescription", rule_description(r->kinds[i]));
+		json_kv_string(w, "id", rule->id);
+		json_kv_string(w, "name", rule->name);
+		json_text(w, "shortDescription", rule->summary);
+		json_text(w, "fullDescription", rule->description);
+		json_kv_string(w, "helpUri", rule->help_uri);
 		json_key(w, "defaultConfiguration");
 		json_begin_object(w);
-		json_kv_string(w, "level", "warning");
+		json_kv_string(w, "level", rule->level);
+		json_end_object(w);
+		json_key(w, "properties");
+		json_begin_object(w);
+		json_kv_bool(w, "reportedByReferenceObjtool", rule->in_reference);
 		json_end_object(w);
 		json_end_object(w);
 	}
@@ -146,6 +118,20 @@ static void artifact(struct json_writer *w, const char *path)
 	json_end_object(w);
 }
 
+/* Where in the object's bytes: the instruction's first byte, or the whole file. */
+static void byte_region(struct json_writer *w, const char *path, const struct finding *f)
+{
+	struct stat st = { 0 };
+
+	if (f->file_offset < 0 && (stat(path, &st) || st.st_size <= 0))
+		return;
+	json_key(w, "region");
+	json_begin_object(w);
+	json_kv_uint(w, "byteOffset", f->file_offset < 0 ? 0 : (uint64_t)f->file_offset);
+	json_kv_uint(w, "byteLength", f->file_offset < 0 ? (uint64_t)st.st_size : 1);
+	json_end_object(w);
+}
+
 static void physical(struct json_writer *w, const struct report_file *rf, const struct finding *f,
 		     const struct report_source *src)
 {
@@ -159,6 +145,7 @@ static void physical(struct json_writer *w, const struct report_file *rf, const 
 		json_end_object(w);
 	} else {
 		artifact(w, rf->path);
+		byte_region(w, rf->path, f);
 		if (f->section) {
 			json_key(w, "address");
 			json_begin_object(w);
@@ -193,7 +180,7 @@ static void sarif_result(struct json_writer *w, const struct rules *r,
 			 const struct report_file *rf, size_t k)
 {
 	const struct finding *f = &rf->fs.items[k];
-	const char *kind = f->kind ? f->kind : "internal";
+	const struct finding_rule *rule = findings_rule(f->kind);
 	char msg[2048];
 
 	if (f->location)
@@ -201,9 +188,9 @@ static void sarif_result(struct json_writer *w, const struct rules *r,
 	else
 		snprintf(msg, sizeof(msg), "%s", f->message ? f->message : "");
 	json_begin_object(w);
-	json_kv_string(w, "ruleId", kind);
-	json_kv_int(w, "ruleIndex", rule_index(r, kind));
-	json_kv_string(w, "level", "warning");
+	json_kv_string(w, "ruleId", rule->id);
+	json_kv_int(w, "ruleIndex", rule_index(r, rule));
+	json_kv_string(w, "level", rule->level);
 	json_text(w, "message", msg);
 	json_key(w, "locations");
 	json_begin_array(w);
@@ -269,8 +256,14 @@ int report_sarif(FILE *out, const struct report_file *files, size_t nr)
 	json_key(&w, "driver");
 	json_begin_object(&w);
 	json_kv_string(&w, "name", "altorc");
-	json_kv_string(&w, "informationUri", "https://www.kernel.org/doc/html/latest/x86/orc-unwinder.html");
+	json_kv_string(&w, "version", altorc_version());
+	json_kv_string(&w, "semanticVersion", altorc_version());
+	json_kv_string(&w, "informationUri", "https://docs.kernel.org/arch/x86/orc-unwinder.html");
 	sarif_rules(&w, &r);
+	json_key(&w, "properties");
+	json_begin_object(&w);
+	json_kv_string(&w, "commit", altorc_commit());
+	json_end_object(&w);
 	json_end_object(&w);
 	json_end_object(&w);
 	sarif_invocation(&w, files, nr);
@@ -283,6 +276,6 @@ int report_sarif(FILE *out, const struct report_file *files, size_t nr)
 	json_end_object(&w);
 	json_end_array(&w);
 	json_end_object(&w);
-	free(r.kinds);
+	free(r.rules);
 	return json_finish(&w);
 }

@@ -62,19 +62,6 @@ void findings_drop_last(struct findings *fs)
 	free(f->section); free(f->location); free(f->function); free(f->message);
 }
 
-/* Kinds only altorc reports: alternative branches' exit states, paravirt sites, CFI. */
-int findings_kind_in_reference(const char *kind)
-{
-	static const char *const extra[] = {
-		"alternative-exit-state", "paravirt-stack", "paravirt-table", "cfi-mismatch",
-	};
-
-	for (size_t i = 0; i < sizeof(extra) / sizeof(*extra); i++)
-		if (!strcmp(kind, extra[i]))
-			return 0;
-	return 1;
-}
-
 /* The reference's one-line shape: drop altorc's detail lines after the first. */
 static void print_first_line(const struct findings *fs, const struct finding *f)
 {
@@ -119,7 +106,7 @@ static void format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off)
 void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uint64_t off,
 		  const char *fmt, ...)
 {
-	struct finding f = { .kind = kind, .offset = off };
+	struct finding f = { .kind = kind, .offset = off, .file_offset = -1 };
 	char buf[1024];
 	va_list ap;
 
@@ -131,6 +118,8 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		struct objsym *func = objf_func_at(sec, off);
 
 		f.section = strdup(sec->name);
+		if (sec->shdr.sh_type != SHT_NOBITS && off < sec->shdr.sh_size)
+			f.file_offset = (int64_t)(sec->shdr.sh_offset + off);
 		format_loc(buf, sizeof(buf), sec, off);
 		f.location = strdup(buf);
 		f.function = func ? strdup(func->name) : NULL;

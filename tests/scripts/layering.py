@@ -32,7 +32,7 @@ RANK = {"base": 0, "arch": 1, "elf": 2, "special": 3, "dwarf": 3, "kernel": 4, "
 
 # The owner of every public header.
 HEADER_STAGE = {
-    "ao_error.h": "base",
+    "ao_error.h": "base", "version.h": "base",
     "arch.h": "arch", "arch_decode.h": "arch", "insn.h": "arch", "arch/elf.h": "arch",
     "objfile.h": "elf",
     "special.h": "special",

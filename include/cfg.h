@@ -15,7 +15,7 @@
 #include "insn.h"
 #include "kernel.h"
 #include "objfile.h"
-#include "orc.h"
+#include "orc_types.h"
 #include "special.h"
 #include "stack_state.h"
 

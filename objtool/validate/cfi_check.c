@@ -8,6 +8,7 @@
  * registers alike (rax 0, rdx 1, ..., rbp 6, rsp 7, r8-r15 8-15), so bases
  * compare directly.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

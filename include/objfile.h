@@ -143,6 +143,13 @@ struct objsym *objf_sym_at(struct objsec *sec, uint64_t off);
 char *objf_format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off);
 
 /*
+ * The location the reference's warnings name: the function holding off (in
+ * code sections), else any sized, non-section symbol holding it, else the
+ * section.  Returns buf.
+ */
+char *objf_format_warn_loc(char *buf, size_t size, struct objsec *sec, uint64_t off);
+
+/*
  * Record a format error that names file, section and offset:
  * "FILE: SECTION+0xOFF: message".  sec may be NULL.  Always returns -1.
  */

@@ -734,6 +734,23 @@ struct objsym *objf_sym_at(struct objsec *sec, uint64_t off)
 	return best;
 }
 
+char *objf_format_warn_loc(char *buf, size_t size, struct objsec *sec, uint64_t off)
+{
+	const struct objsym *sym = sec->is_exec ? objf_func_at(sec, off) : NULL;
+
+	for (size_t i = 0; !sym && i < sec->nr_syms; i++) {
+		const struct objsym *s = sec->syms[i];
+
+		if (s->type != STT_SECTION && off >= s->offset && off < s->offset + s->size)
+			sym = s;
+	}
+	if (sym)
+		snprintf(buf, size, "%s+0x%" PRIx64, sym->name, off - sym->offset);
+	else
+		snprintf(buf, size, "%s+0x%" PRIx64, sec->name, off);
+	return buf;
+}
+
 char *objf_format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off)
 {
 	struct objsym *fn = objf_func_at(sec, off);

@@ -83,26 +83,6 @@ void findings_print_text(const struct findings *fs, const struct finding *f, voi
 		fprintf(stream, "%s: warning: %s: %s\n", fs->file, fs->tool_name, f->message);
 }
 
-/*
- * The reference's location: the function holding off (code sections only),
- * else any sized, non-section symbol holding it, else the section.
- */
-static void format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off)
-{
-	struct objsym *sym = sec->is_exec ? objf_func_at(sec, off) : NULL;
-
-	for (size_t i = 0; !sym && i < sec->nr_syms; i++) {
-		struct objsym *s = sec->syms[i];
-
-		if (s->type != STT_SECTION && off >= s->offset && off < s->offset + s->size)
-			sym = s;
-	}
-	if (sym)
-		snprintf(buf, size, "%s+0x%llx", sym->name, (unsigned long long)(off - sym->offset));
-	else
-		snprintf(buf, size, "%s+0x%llx", sec->name, (unsigned long long)off);
-}
-
 void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uint64_t off,
 		  const char *fmt, ...)
 {
@@ -120,7 +100,7 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		f.section = strdup(sec->name);
 		if (sec->shdr.sh_type != SHT_NOBITS && off < sec->shdr.sh_size)
 			f.file_offset = (int64_t)(sec->shdr.sh_offset + off);
-		format_loc(buf, sizeof(buf), sec, off);
+		objf_format_warn_loc(buf, sizeof(buf), sec, off);
 		f.location = strdup(buf);
 		f.function = func ? strdup(func->name) : NULL;
 		f.func_index = func ? func->index : 0;

@@ -86,23 +86,6 @@ static bool ends_marked_range(const struct cfg *cfg, const struct noendbr_set *s
 	return false;
 }
 
-/* Where an address points, as the reference names it: function, else symbol, else section. */
-static void describe(char *buf, size_t size, const struct objsec *sec, uint64_t off)
-{
-	const struct objsym *sym = sec->is_exec ? objf_func_at((struct objsec *)sec, off) : NULL;
-
-	for (size_t i = 0; !sym && i < sec->nr_syms; i++) {
-		const struct objsym *s = sec->syms[i];
-
-		if (s->type != STT_SECTION && off >= s->offset && off < s->offset + s->size)
-			sym = s;
-	}
-	if (sym)
-		snprintf(buf, size, "%s+0x%llx", sym->name, (unsigned long long)(off - sym->offset));
-	else
-		snprintf(buf, size, "%s+0x%llx", sec->name, (unsigned long long)off);
-}
-
 static bool takes_no_address(const struct instr *insn)
 {
 	switch (insn->kind) {
@@ -165,7 +148,7 @@ static int check_code(struct cfg *cfg, struct findings *fs, const struct noendbr
 
 			if (takes_no_address(insn) || code_target_ok(cfg, set, insn, &sec->rels[r], &dest))
 				continue;
-			describe(where, sizeof(where), dest->sec, dest->offset);
+			objf_format_warn_loc(where, sizeof(where), dest->sec, dest->offset);
 			validate_warn_at(cfg, fs, insn, "ibt", "relocation to !ENDBR: %s", where);
 			warnings++;
 		}
@@ -190,7 +173,7 @@ static int check_data(struct cfg *cfg, struct findings *fs, const struct noendbr
 
 		if (!dest || dest->kind == INSN_ENDBR || noendbr_has(set, dest))
 			continue;
-		describe(where, sizeof(where), dest->sec, dest->offset);
+		objf_format_warn_loc(where, sizeof(where), dest->sec, dest->offset);
 		findings_add(fs, "ibt", sec, rel->offset, "data relocation to !ENDBR: %s", where);
 		warnings++;
 	}

@@ -32,15 +32,8 @@ fi
 [[ -n $ORC_COMPARE && -x $ORC_COMPARE ]] && /usr/bin/python3 -c 'import elftools' 2>/dev/null ||
   ORC_COMPARE=
 
-ref_for() {
-  local g
-  case $1 in
-    6.1)  g='/usr/src/linux-headers-6.1.0-*-amd64/tools/objtool/objtool' ;;
-    6.12) g='/usr/src/linux-headers-6.12.*-amd64/tools/objtool/objtool' ;;
-  esac
-  # shellcheck disable=SC2086
-  ls -1 $g 2>/dev/null | sort -V | tail -n 1
-}
+# The reference objtool of a kernel series, as the corpus builder finds it (none: empty).
+ref_for() { "$top/tests/scripts/corpus-build.sh" --objtool "$1" 2>/dev/null; }
 
 work=$(mktemp -d /tmp/fixture-decode.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -10,6 +10,7 @@
 #   make bench-scale the same on one vmlinux.o-sized ld -r link of the corpus (Documentation/scale.md)
 #   make fuzz       libFuzzer run, FUZZ_SECONDS=60 by default (needs clang)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package, build/deb/altorc_VERSION_ARCH.deb (dpkg-buildpackage)
 #
 # Libraries: libelf and check are found with pkg-config.  Debian's Zydis and
 # libdwarf ship no .pc file, so their flags are spelled out below; override
@@ -32,20 +33,40 @@ ZYDIS_LIBS   ?= -lZydis
 DWARF_CFLAGS ?= -I/usr/include/libdwarf
 DWARF_LIBS   ?= -ldwarf
 
-WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+# The version is the VERSION file's; the commit is git's, "-dirty" when the tree has
+# uncommitted changes, "unknown" outside a git checkout (a source package, a tarball).  Only
+# objtool/version.o sees them, and a stamp file rebuilds it when either changes.
+# Either can be given on the command line (a packager's own build); each is computed once.
+ifeq ($(origin ALTORC_VERSION),undefined)
+ALTORC_VERSION := $(or $(shell cat VERSION 2>/dev/null),0.0.0)
+endif
+ifeq ($(origin ALTORC_COMMIT),undefined)
+ALTORC_COMMIT := $(shell if test -e .git && c=$$(git rev-parse --short=12 HEAD 2>/dev/null); then \
+			git diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; echo $$c; else echo unknown; fi)
+endif
+
+# -Wmissing-prototypes and -Wmissing-declarations keep every non-static function declared in
+# its module's header; -Wshadow and -Wwrite-strings keep const and names honest.
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	     -Wmissing-declarations -Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
+	     -Wwrite-strings -Wredundant-decls -Wpointer-arith -Wvla
 OPT       ?= -O2 -g
 CFLAGS    ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Iarch/x86/include \
-	      $(ELF_CFLAGS) $(ZYDIS_CFLAGS) $(DWARF_CFLAGS) $(CFLAGS)
+	      $(ELF_CFLAGS) $(ZYDIS_CFLAGS) $(DWARF_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LIBS      := $(ELF_LIBS) $(ZYDIS_LIBS) $(DWARF_LIBS) -lpthread
 
-LIB_SRCS  := $(sort $(filter-out objtool/main.c,$(wildcard objtool/*.c)) $(wildcard arch/x86/decode/*.c))
+# One folder per stage of the pipeline (see Documentation/design.md); arch/x86 is the only
+# code that knows the instruction set.
+STAGES    := base elf special dwarf kernel stack cfg validate orc sites report cmd
+LIB_SRCS  := $(sort $(filter-out objtool/cmd/main.c,$(foreach d,$(STAGES),$(wildcard objtool/$(d)/*.c))) \
+	       $(wildcard arch/x86/*.c arch/x86/decode/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ  := $(BUILD)/objtool/main.o
+MAIN_OBJ  := $(BUILD)/objtool/cmd/main.o
 TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit demo deps deps-quiet asan bench bench-scale install uninstall clean fuzz
+.PHONY: all check unit demo deps deps-quiet asan bench bench-scale install uninstall clean fuzz deb FORCE
 
 BIN       ?= altorc
 
@@ -62,9 +83,21 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(ALTORC_VERSION) $(ALTORC_COMMIT)' > $@.new; \
+	 if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(BUILD)/objtool/base/version.o: $(BUILD)/version.stamp
+$(BUILD)/objtool/base/version.o: ALL_CFLAGS += -DALTORC_VERSION='"$(ALTORC_VERSION)"' \
+					       -DALTORC_COMMIT='"$(ALTORC_COMMIT)"'
+
+# Tests build argv arrays from string literals, as a shell would hand them to main().
+TEST_CFLAGS := $(filter-out -Wwrite-strings,$(ALL_CFLAGS)) $(CHECK_CFLAGS)
+
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(BUILD)/libaltorc.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
@@ -107,6 +140,11 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/altorc
 	install -m 644 Documentation/altorc.1 $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1
+
+# dpkg-buildpackage in this tree; the .deb, .buildinfo and .changes end up in build/deb/ and
+# the tree is cleaned again (scripts/deb.sh).
+deb:
+	scripts/deb.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/altorc $(DESTDIR)$(PREFIX)/share/man/man1/altorc.1

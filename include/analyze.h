@@ -11,11 +11,18 @@
 
 #include "cfg.h"
 #include "findings.h"
+#include "kernel.h"
 #include "orc.h"
 #include "validate.h"
 
 struct analyze_options {
+	/*
+	 * cfg.kernel, when set, is the row to use; else it is chosen per object
+	 * from the evidence kernel_choose() reads, with these hints.
+	 */
 	struct cfg_options cfg;
+	struct kernel_hints kernel;
+	bool verbose;                 /* say on stderr which kernel rules were chosen, and why */
 	struct validate_options validate;
 	enum orc_format orc_format;   /* AUTO: from the object, else from kernel rules */
 	bool write_orc;               /* rewrite the object with the generated ORC */

@@ -44,4 +44,7 @@ const char *ao_status_name(enum ao_status status);
 void *ao_calloc(struct ao_error *err, size_t nmemb, size_t size);
 void *ao_reallocarray(struct ao_error *err, void *ptr, size_t nmemb, size_t size);
 
+/* Print msg as the command-line tool's error line on stderr ("altorc: msg"). */
+void ao_report_error(const char *msg);
+
 #endif

@@ -3,8 +3,8 @@
  * The control-flow model of one object: every instruction of every code
  * section (and of .altinstr_replacement), with its resolved branch target,
  * call destination, alternative branches and annotations.  Built by the
- * cfg_* passes (cfg_decode.c, cfg_branches.c, cfg_alternatives.c,
- * cfg_annotations.c), walked by validate.c, turned into ORC by orc_gen.c.
+ * passes in objtool/cfg/ (their private interface: cfg_priv.h), walked by
+ * objtool/validate/, turned into ORC by objtool/orc/.
  */
 #ifndef ALTORC_CFG_H
 #define ALTORC_CFG_H
@@ -13,8 +13,9 @@
 #include <stdint.h>
 
 #include "insn.h"
+#include "kernel.h"
 #include "objfile.h"
-#include "orc.h"
+#include "orc_types.h"
 #include "special.h"
 #include "stack_state.h"
 
@@ -30,7 +31,7 @@ struct alt_branch {
 	uint32_t jt_entry;         /* which entry of that table */
 };
 
-/* A switch jump table found for an indirect jump (cfg_jump_tables.c). */
+/* A switch jump table found for an indirect jump (objtool/cfg/jump_tables.c). */
 struct jump_table {
 	struct instr *jump;
 	struct objsec *sec;             /* where the table is (.rodata, ...) */
@@ -68,6 +69,7 @@ enum instr_flag {
 	IF_ENTRY         = 1u << 10,
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
 	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (sites_hacks.c) */
+	IF_HINT_IRET     = 1u << 13,  /* a REGS_PARTIAL hint (UNWIND_HINT_IRET_REGS) is here */
 };
 
 struct instr {
@@ -109,7 +111,7 @@ struct cfg_options {
 	bool mcount;                    /* --mcount: __fentry__ calls become __mcount_loc entries */
 	bool mnop;                      /* --mnop (6.12; 6.1 always NOPs them under --mcount) */
 	bool rethunk;
-	bool kernel_6_12;               /* 6.12 rules (noreturn list, hint numbers) */
+	const struct kernel_rules *kernel;  /* whose objtool to follow (NULL: kernel_rules_default()) */
 	enum alt_layout alt_layout;
 	unsigned prefix;                /* --prefix=N (0: none) */
 	/*
@@ -169,38 +171,27 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 	      struct ao_error *err);
 void cfg_free(struct cfg *cfg);
 
-/* Decoding pass (cfg_decode.c). */
-int cfg_decode_sections(struct cfg *cfg);
-/* Give insn the decoded stack ops (kept in cfg's shared pool). */
-int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d);
-
-/* Branch resolution (cfg_branches.c). */
-int cfg_resolve_jumps(struct cfg *cfg);
-int cfg_resolve_calls(struct cfg *cfg);
+/* Is insn a jump that leaves its function as a call would (a sibling call)? */
 bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn);
+/* Does func never return (noreturn lists of the kernel, or every path ends)? */
 bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func);
-
-/* Special sections as extra branches (cfg_alternatives.c). */
-int cfg_add_special_branches(struct cfg *cfg);
 /* Where validation goes after insn: replacements continue after the original range. */
 struct instr *cfg_validate_next(const struct instr *insn);
+/*
+ * Mark the instructions .discard.retpoline_safe names IF_RETPOLINE_SAFE
+ * (annotations.c), called by validation.  -1 with cfg->err set on a bad
+ * entry, as the reference refuses the object then.
+ */
+int cfg_read_retpoline_safe(struct cfg *cfg);
 
-/* Switch jump tables as branches of their jumps (cfg_jump_tables.c). */
-int cfg_add_jump_tables(struct cfg *cfg);
+/* Switch jump tables (jump_tables.c): counts, and the table a branch is a case of (or NULL). */
 struct jump_table_counts {
-	size_t tables;                  /* found */
+	size_t tables;                  /* found (one per indirect jump) */
 	size_t targets;                 /* entries that became branches */
 	size_t validated;               /* of those, targets validation reached */
 };
 void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c);
-/* The table a branch is a case of, or NULL. */
 const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_branch *b);
-
-/* Annotation sections (cfg_annotations.c). */
-int cfg_read_ignores(struct cfg *cfg);
-int cfg_read_dead_ends(struct cfg *cfg);
-int cfg_read_hints(struct cfg *cfg);
-int cfg_read_intra_function_calls(struct cfg *cfg);
 
 /* Lookups. */
 /* Index of the first instruction of cs at or after off (cs->nr when none). */
@@ -214,6 +205,8 @@ static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct
 	return i->nr_ops ? &cfg->ops[i->ops_index] : NULL;
 }
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
+/* The next instruction of one side of an alternative site, its NOP padding last; NULL at its end. */
+struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i);
 
 /* Stop as the reference does, with its warning at sec+off (AO_ERR_STOPPED): -1. */
 int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg);

@@ -18,7 +18,4 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cfg(int argc, char **argv);
 
-/* Print "altorc: message" on stderr. */
-void ao_report_error(const char *msg);
-
 #endif

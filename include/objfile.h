@@ -84,9 +84,6 @@ struct objfile {
 	size_t nr_syms;
 	size_t first_global;     /* symtab sh_info */
 
-	/* Errors of lazy loads (objf_sec_data, objf_sec_rels) land here. */
-	struct ao_error err;
-
 	/* Edits waiting for the next write (objf_stage()); NULL when none. */
 	const struct objf_edits *staged;
 };
@@ -100,16 +97,23 @@ void objf_close(struct objfile *f);
 
 struct objsec *objf_sec_by_name(struct objfile *f, const char *name);
 
-/* Section bytes, loaded on first use.  Returns -1 (f->err set) on failure. */
-int objf_sec_data(struct objsec *sec);
+/*
+ * Section bytes, loaded on first use.  Returns -1 with err set on failure
+ * (err may be NULL where the caller treats an unreadable section as absent).
+ */
+int objf_sec_data(struct objsec *sec, struct ao_error *err);
 
-/* Relocations that patch sec, loaded on first use; -1 (f->err set) on failure. */
-int objf_sec_rels(struct objsec *sec);
+/* Relocations that patch sec, loaded on first use; -1 with err set on failure. */
+int objf_sec_rels(struct objsec *sec, struct ao_error *err);
 
-/* The relocation at exactly offset (first one if several), or NULL.  Loads rels. */
+/*
+ * The relocation at exactly offset (first one if several), or NULL.  Loads
+ * rels; a table that cannot be read has none (load it with objf_sec_rels()
+ * first where that must be an error).
+ */
 const struct objrel *objf_rel_at(struct objsec *sec, uint64_t offset);
 
-/* The first relocation whose offset lies in [start, end), or NULL.  Loads rels. */
+/* The first relocation whose offset lies in [start, end), or NULL.  Loads rels as objf_rel_at(). */
 const struct objrel *objf_rel_in(struct objsec *sec, uint64_t start, uint64_t end);
 
 /*
@@ -121,7 +125,7 @@ bool objf_rel_target(const struct objrel *rel, struct objsec **sec, int64_t *off
 /*
  * Symbols by name, in symbol-table order: the first one called name, then
  * the next one with the same name (NULL at the end).  The index is built on
- * the first call; NULL also when it cannot be allocated (f->err set).
+ * the first call; NULL also when it cannot be allocated.
  */
 struct objsym *objf_sym_by_name(struct objfile *f, const char *name);
 struct objsym *objf_sym_next_same_name(struct objfile *f, const struct objsym *sym);
@@ -137,6 +141,13 @@ struct objsym *objf_sym_at(struct objsec *sec, uint64_t off);
  * holds it, else "section+0x12".  Returns buf.
  */
 char *objf_format_loc(char *buf, size_t size, struct objsec *sec, uint64_t off);
+
+/*
+ * The location the reference's warnings name: the function holding off (in
+ * code sections), else any sized, non-section symbol holding it, else the
+ * section.  Returns buf.
+ */
+char *objf_format_warn_loc(char *buf, size_t size, struct objsec *sec, uint64_t off);
 
 /*
  * Record a format error that names file, section and offset:

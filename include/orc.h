@@ -12,42 +12,7 @@
 #include <stdio.h>
 
 #include "objfile.h"
-
-enum orc_format {
-	ORC_FORMAT_AUTO = 0,
-	ORC_FORMAT_V1,   /* type:2 end:1 (6.1) */
-	ORC_FORMAT_V2,   /* type:3 signal:1 (6.3+, e.g. 6.12) */
-};
-
-/* ORC register numbers, as stored in the entries. */
-enum orc_reg {
-	ORC_REG_UNDEFINED = 0,
-	ORC_REG_PREV_SP = 1,
-	ORC_REG_DX = 2,
-	ORC_REG_DI = 3,
-	ORC_REG_BP = 4,
-	ORC_REG_SP = 5,
-	ORC_REG_R10 = 6,
-	ORC_REG_R13 = 7,
-	ORC_REG_BP_INDIRECT = 8,
-	ORC_REG_SP_INDIRECT = 9,
-};
-
-/* Format-independent entry types (mapped to each format's numbers on encode). */
-enum orc_type {
-	ORC_T_UNDEFINED,     /* v2 only; v1 encodes "undefined" through sp_reg */
-	ORC_T_END_OF_STACK,  /* v2 only; v1 uses the end bit */
-	ORC_T_CALL,
-	ORC_T_REGS,
-	ORC_T_REGS_PARTIAL,
-};
-
-/*
- * A decoded type number the format leaves undefined (v1 raw 3, v2 raw 5-7)
- * is kept as ORC_T_UNKNOWN_BASE + raw, so that it prints as the reference
- * prints it ("?") and encodes back to the same bits.
- */
-#define ORC_T_UNKNOWN_BASE 8
+#include "orc_types.h"
 
 struct orc_entry {
 	int16_t sp_offset;
@@ -95,6 +60,13 @@ void orc_free_table(struct orc_table *t);
 /* "v1" / "v2" -> format; false for anything else. */
 bool orc_format_parse(const char *s, enum orc_format *out);
 const char *orc_format_name(enum orc_format fmt);   /* "v1", "v2", "auto" */
+
+/*
+ * The format to read f's entries in: forced unless ORC_FORMAT_AUTO, else
+ * detected; v2 when the entries cannot tell, with *guessed set when f has
+ * any entry (only entries the two formats share are then present).
+ */
+enum orc_format orc_choose_format(struct objfile *f, enum orc_format forced, bool *guessed);
 
 /* The detection rule of orc_detect_format() applied to nr raw 6-byte entries. */
 enum orc_format orc_detect_entries(const uint8_t *raw, size_t nr);

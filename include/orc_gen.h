@@ -21,6 +21,15 @@ struct orc_gen_table {
 /* The state -> entry mapping of the given format; -1 when the state has no ORC form. */
 int orc_entry_from_state(enum orc_format fmt, const struct stack_state *st, struct orc_entry *out);
 
+/*
+ * Offsets of g's site where ORC has an entry only because of a replacement
+ * (site_extra.c): no original instruction starts there and the merged
+ * state encodes differently from the one in effect before it.  Returns
+ * how many (at most max are stored).
+ */
+size_t orc_site_extra_entries(const struct cfg *cfg, const struct alt_group *g,
+			      enum orc_format fmt, uint32_t *offs, size_t max);
+
 /* One entry wherever the unwinder's answer changes, plus section terminators. */
 int orc_generate(struct cfg *cfg, enum orc_format fmt, struct orc_gen_table *out);
 void orc_gen_free(struct orc_gen_table *t);

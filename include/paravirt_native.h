@@ -25,7 +25,6 @@
 #include <stdint.h>
 
 #include "cfg.h"
-#include "findings.h"
 
 struct pv_template {
 	const char *member;     /* in struct paravirt_patch_template: "irq.save_fl" */
@@ -49,22 +48,5 @@ int pv_native_add_branches(struct cfg *cfg);
 /* "paravirt site type 30 (.parainstructions entry 4): native template" for reports. */
 void pv_native_describe(const struct cfg *cfg, const struct instr *site, char *buf, size_t size);
 
-/*
- * After validation: each site's original must leave the site with the state
- * it entered with, as the patched call or NOPs do.  Returns the number of
- * warnings added to fs.
- */
-int pv_check_sites(struct cfg *cfg, struct findings *fs);
-
-/*
- * Helpers of cfg_alternatives.c for other kinds of branches over a site.
- * alt_site_group: the original-side group that starts at orig (created
- * over len bytes when there is none) in *out, NULL when orig lies inside
- * another site; -1 (cfg->err set) when out of memory.
- */
-int alt_site_group(struct cfg *cfg, struct instr *orig, uint32_t len, struct alt_group **out);
-/* A new replacement side of og; its instructions are the caller's. */
-struct alt_group *alt_new_side(struct cfg *cfg, struct alt_group *og);
-int alt_add_branch(struct cfg *cfg, struct instr *orig, struct instr *first);
 
 #endif

@@ -14,7 +14,6 @@
 
 #include "cfg.h"
 #include "findings.h"
-#include "orc.h"
 
 /*
  * Called by validation each time it records insn's state.  Returns 0, or 1
@@ -47,13 +46,9 @@ const struct alt_group *reconcile_entry_side(const struct cfg *cfg, size_t index
 size_t reconcile_side_steps(const struct cfg *cfg, const struct alt_group *g,
 			    struct side_step *steps, size_t max);
 
-/*
- * Offsets of g's site where ORC has an entry only because of a replacement:
- * no original instruction starts there and the merged state encodes
- * differently from the one in effect before it.  Returns how many (at
- * most max are stored).
- */
-size_t reconcile_extra_orc(const struct cfg *cfg, const struct alt_group *g, enum orc_format fmt,
-			   uint32_t *offs, size_t max);
+/* The original side of g's site (g itself when g is the original). */
+const struct alt_group *reconcile_site_of(const struct alt_group *g);
+/* The instruction of side g that starts off bytes into the site, or NULL. */
+struct instr *reconcile_side_at(const struct alt_group *g, uint64_t off);
 
 #endif

@@ -72,41 +72,4 @@ int sites_build(struct cfg *cfg, const struct sites_options *o, struct sites_out
 		struct ao_error *err);
 void sites_free(struct sites_out *out);
 
-/*
- * CFG hook (cfg_branches.c), called when a call or sibling call gets its
- * destination: applies --hacks=noinstr and --mcount's NOP rewrites to the
- * model (kind NOP, or RETURN for a sibling call; IF_SITE_PATCHED) the way
- * the reference does before validation.  Returns true when rewritten.
- */
-bool sites_rewrite_call(struct cfg *cfg, struct instr *insn, bool sibling);
-
-/* ---- internal to the sites_*.c files --------------------------------------- */
-
-int site_add(struct site_list *l, struct objsec *sec, uint64_t offset, struct objsym *key,
-	     int64_t key_addend, struct ao_error *err);
-void site_list_free(struct site_list *l);
-bool sites_is_static_call_tramp(const struct objsym *s);
-bool sites_is_retpoline_thunk(const struct objsym *s);
-bool sites_is_return_thunk(const struct objsym *s);
-bool sites_is_fentry(const struct objsym *s);
-const uint8_t *sites_nop_bytes(unsigned len);
-
-/* Sections from the call-site lists (sites_lists.c). */
-int sites_call_sections(struct cfg *cfg, const struct sites_options *o, struct sites_out *out,
-			struct ao_error *err);
-/* .ibt_endbr_seal (sites_ibt.c). */
-int sites_ibt_section(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
-/*
- * Is name a data section whose references to code are bookkeeping (ORC,
- * alternatives, exception tables, DWARF...), not indirect-branch targets?
- */
-bool sites_ibt_metadata_section(const char *name);
-/* __pfx_ symbols (sites_prefix.c). */
-int sites_prefix_symbols(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
-/* Byte and relocation rewrites (sites_hacks.c). */
-int sites_rewrites(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
-/* Turn a site list into one new section (+ relocations) in out (sites_build.c). */
-int sites_emit(struct sites_out *out, const char *name, uint64_t flags, uint64_t align,
-	       uint64_t entsize, uint32_t rel_type, const struct site_list *l, struct ao_error *err);
-
 #endif

@@ -46,6 +46,12 @@ struct alt_table {
 int special_read_alternatives(struct objfile *f, enum alt_layout layout,
 			      struct alt_table *out, struct ao_error *err);
 void special_free_alternatives(struct alt_table *t);
+/*
+ * The .altinstructions entry layout f shows, without reading the entries:
+ * ALT_LAYOUT_AUTO when f has no (non-empty) table.  -1 with err set when the
+ * table fits neither layout.
+ */
+int special_alt_layout(struct objfile *f, enum alt_layout *out, struct ao_error *err);
 
 struct pv_site {
 	size_t index;

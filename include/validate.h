@@ -20,26 +20,31 @@ struct validate_options {
 
 /*
  * Walk every function and hint; record each instruction's state.  Returns
- * the number of warnings (each added to fs), or -1 with cfg->err set.
+ * the number of warnings as the reference counts them, or -1 with cfg->err
+ * set.  Each is added to fs, except that under 6.12 rules a function's
+ * later ones are only counted; altorc's own findings (alternative exit
+ * states) are added to fs but not counted.
  */
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
 
 /* Report the first instruction no path reached (unless it is expected padding). */
 int validate_reachable(struct cfg *cfg, struct findings *fs);
 
-/*
- * Add a warning at insn, except under 6.12 rules when its function was
- * already warned about (validate_warn.c).
- */
-/* Has a finding already named function fn of section sec? (6.12 names each function once.) */
-bool validate_function_warned(const struct findings *fs, const struct objsec *sec,
-			      const struct objsym *fn);
+/* Has a finding already named function fn?  (6.12 names each function once.) */
+bool validate_function_warned(const struct findings *fs, const struct objsym *fn);
 
+/*
+ * Add a warning at insn, except under the one-warning-per-function rule
+ * when its function was already warned about (warn.c).
+ */
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
 		      const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* --ibt: relocations to code that is not an ENDBR (validate_ibt.c); -1 with cfg->err set. */
 int validate_ibt(struct cfg *cfg, struct findings *fs);
+
+/* --ibt: global symbols that start with UNWIND_HINT_IRET_REGS but no ENDBR (validate_ibt.c). */
+int validate_ibt_hints(struct cfg *cfg, struct findings *fs);
 
 /* --sls: every ret / indirect jump followed by int3 (validate_sls.c). */
 int validate_sls(struct cfg *cfg, struct findings *fs);
@@ -48,10 +53,10 @@ int validate_sls(struct cfg *cfg, struct findings *fs);
 int validate_retpoline(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
 
 /*
- * Mark the instructions .discard.retpoline_safe names IF_RETPOLINE_SAFE
- * (cfg_annotations.c).  -1 with cfg->err set on a bad entry, as the
- * reference refuses the object then.
+ * After validation, paravirt sites (pv_check.c): each site's original must leave the site with the state
+ * it entered with, as the patched call or NOPs do.  Returns the number of
+ * warnings added to fs.
  */
-int cfg_read_retpoline_safe(struct cfg *cfg);
+int pv_check_sites(struct cfg *cfg, struct findings *fs);
 
 #endif

@@ -3,6 +3,7 @@
 #   'N passed, M failed' (', K skipped' when something was skipped).
 #
 #   1. unit      Check unit tests ($BUILD/unit-tests, run from tests/)
+#      layering  tests/scripts/layering.py: no stage folder uses one above it, no file cycle
 #   2. fixtures  tests/scripts/fixtures.sh (every tests/scripts/fixture-*.sh)
 #   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects, net/key)
 #   4. orc-dump, alt-count   the same subset: orc dump lines, alternatives entry counts
@@ -90,6 +91,8 @@ unit_stage() {
 SUBSET_SLUGS="net_key drivers_md"
 
 unit_stage
+# Data flows one way through the stage folders (README "Layout"): read from the objects just built.
+run_stage layering python3 "$top/tests/scripts/layering.py" "$BUILD"; record_script layering
 run_stage fixtures "$top/tests/scripts/fixtures.sh"; record_script fixtures
 run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script corpus
 

@@ -87,7 +87,7 @@ static void pick_options(struct run *r)
 	uint32_t h = r->h;
 
 	memset(&r->opts, 0, sizeof(r->opts));
-	r->opts.cfg.kernel_6_12 = h & 1;
+	r->opts.cfg.kernel = kernel_rules_find(h & 1 ? "6.12" : "6.1");
 	r->opts.cfg.uaccess = r->opts.validate.uaccess = h & 2;
 	r->opts.validate.stackval = h & 4;
 	r->opts.cfg.alt_layout = (enum alt_layout)((h >> 3) % 3);
@@ -106,8 +106,8 @@ static void touch_sections(struct objfile *f)
 	for (size_t i = 1; i < f->nr_secs; i++) {
 		struct objsec *s = &f->secs[i];
 
-		objf_sec_data(s);
-		if (objf_sec_rels(s) == 0 && s->nr_rels) {
+		objf_sec_data(s, NULL);
+		if (objf_sec_rels(s, NULL) == 0 && s->nr_rels) {
 			const struct objrel *r = &s->rels[s->nr_rels - 1];
 			struct objsec *ts;
 			int64_t toff;
@@ -193,7 +193,7 @@ static void run_commands(const struct run *r)
 	char *dump[] = { "orc", "dump", scratch, NULL };
 
 	if (r->write) {
-		if (r->opts.cfg.kernel_6_12)
+		if (r->opts.cfg.kernel->unwind_abi >= 2)
 			cmd_objtool(sizeof(k612) / sizeof(*k612) - 1, k612);
 		else
 			cmd_objtool(sizeof(k61) / sizeof(*k61) - 1, k61);

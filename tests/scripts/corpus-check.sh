@@ -101,7 +101,9 @@ check_one() {
   local args=()
   [[ -f $stem.args ]] && mapfile -t args < "$stem.args"
   [[ -f $stem.rc ]] && refrc=$(<"$stem.rc")
-  /usr/bin/time -f '%U %S %M' -o "$out.time" "$ALTORC" objtool "${args[@]}" "$out.o" > "$out.warn" 2>&1
+  # kbuild's environment: the kernel's Makefile exports KERNELRELEASE to objtool
+  KERNELRELEASE=$kernel /usr/bin/time -f '%U %S %M' -o "$out.time" \
+    "$ALTORC" objtool "${args[@]}" "$out.o" > "$out.warn" 2>&1
   rc=$?
   read -r cpu rss < <(awk 'END { printf "%.2f %d\n", $1 + $2, $3 }' "$out.time" 2>/dev/null)
   if ((rc != refrc)); then

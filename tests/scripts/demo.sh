@@ -3,12 +3,17 @@
 # paravirt alternative (call *pv_ops+240(%rip), replaced by pushf; pop %rax) and a function
 # with a frame pointer.  Each step prints a heading, the command and its output.  A command's
 # failure is shown with its exit status but does not stop the demo; only a missing altorc or
-# a fixture that does not assemble does.
+# a fixture that does not assemble does.  ALTORC=/usr/bin/altorc runs an installed altorc
+# (the Debian package's) on the fixture of this tree.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-ALTORC=${ALTORC:-$top/altorc}
+# The tree's build, else an installed altorc (the Debian package's /usr/bin/altorc).
+if [[ -z ${ALTORC:-} ]]; then
+  ALTORC=$top/altorc
+  [[ -x $ALTORC ]] || ALTORC=$(command -v altorc || echo "$top/altorc")
+fi
 [[ -x $ALTORC ]] || { echo "demo: no altorc binary at $ALTORC (run make, or set ALTORC)" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/altorc-demo.XXXXXX")
@@ -28,6 +33,9 @@ show() {
   ((rc == 0)) || printf '(exit status %d)\n' "$rc"
   return 0
 }
+
+heading "Which altorc"
+show "$ALTORC" --version
 
 heading "Assemble the fixture (tests/fixtures/demo_pushf.S)"
 show gcc -c -o "$tmp/demo.o" "$top/tests/fixtures/demo_pushf.S"

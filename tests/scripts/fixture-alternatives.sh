@@ -35,7 +35,7 @@ hasnt() { ! grep -qF -- "$2" "$1"; }
 # run NAME KERNEL SRC [ALTORC ARGS...]: builds $work/NAME.{cand,ref}.{o,warn,dump}
 run() {
   local name=$1 kernel=$2 src=$3; shift 3
-  local o=$work/$name ref=$ref61 kopt=()
+  local o=$work/$name ref=$ref61 kopt=(--kernel=6.1)
   [[ $kernel == 6.12 ]] && { ref=$ref612; kopt=(--kernel=6.12); }
   case $src in
     *.S) gcc -c -o "$o.o" "$src" ;;
@@ -135,7 +135,7 @@ compare_ref pv_c_g
 
 # Without --paravirt-native nothing changes; with it but no DWARF: said once, sites stay calls.
 cp "$work/pv_sites.o" "$work/pv_sites.nat.o"
-"$altorc" objtool --orc --paravirt-native "$work/pv_sites.nat.o" > "$work/pv_sites.nat.warn" 2>&1
+"$altorc" objtool --orc --kernel=6.1 --paravirt-native "$work/pv_sites.nat.o" > "$work/pv_sites.nat.warn" 2>&1
 "$altorc" orc dump "$work/pv_sites.nat.o" > "$work/pv_sites.nat.dump"
 check "pv_sites: --paravirt-native without DWARF says so" has "$work/pv_sites.nat.warn" "$note"
 check "pv_sites: ... once" test "$(grep -c "$note" "$work/pv_sites.nat.warn")" = 1
@@ -143,7 +143,7 @@ check "pv_sites: ... and treats the sites as calls" cmp -s "$work/pv_sites.cand.
 
 # With the types from the C fixture's DWARF: the four hand-derived entries, nothing else.
 cp "$work/pv_sites.o" "$work/pv_sites.natd.o"
-"$altorc" objtool --orc --paravirt-native --pv-dwarf="$work/pv_c_g.o" "$work/pv_sites.natd.o" > "$work/pv_sites.natd.warn" 2>&1
+"$altorc" objtool --orc --kernel=6.1 --paravirt-native --pv-dwarf="$work/pv_c_g.o" "$work/pv_sites.natd.o" > "$work/pv_sites.natd.warn" 2>&1
 "$altorc" orc dump "$work/pv_sites.natd.o" > "$work/pv_sites.natd.dump"
 expected=".text+1: sp:sp+16 bp:(und) type:call end:0
 .text+2: sp:sp+8 bp:(und) type:call end:0
@@ -158,7 +158,7 @@ check "pv_sites: --pv-dwarf: no warning" hasnt "$work/pv_sites.natd.warn" "warni
 sites=$(readelf -rW "$work/pv_c_g.o" |
   awk '/^Relocation section/ {inpv = /\.rela\.parainstructions/} inpv && /R_X86_64_64/ {print $NF}' | sort -u)
 cp "$work/pv_c_g.o" "$work/pv_c_g.nat.o"
-"$altorc" objtool --orc --paravirt-native "$work/pv_c_g.nat.o" > "$work/pv_c_g.nat.warn" 2>&1
+"$altorc" objtool --orc --kernel=6.1 --paravirt-native "$work/pv_c_g.nat.o" > "$work/pv_c_g.nat.warn" 2>&1
 "$altorc" orc dump "$work/pv_c_g.nat.o" > "$work/pv_c_g.nat.dump"
 check "pv_c (-g): two sites found in .parainstructions" test "$(echo "$sites" | wc -w)" = 2
 for s in $sites; do
@@ -170,7 +170,7 @@ done
 run pv_c_nog 6.1 "$fx/pv_native_c.c" --paravirt-native
 check "pv_c (no -g): says there is no DWARF" has "$work/pv_c_nog.cand.warn" "$note"
 cp "$work/pv_c_nog.o" "$work/pv_c_nog.plain.o"
-"$altorc" objtool --orc "$work/pv_c_nog.plain.o" > /dev/null 2>&1
+"$altorc" objtool --orc --kernel=6.1 "$work/pv_c_nog.plain.o" > /dev/null 2>&1
 "$altorc" orc dump "$work/pv_c_nog.plain.o" > "$work/pv_c_nog.plain.dump"
 check "pv_c (no -g): sites stay calls" cmp -s "$work/pv_c_nog.plain.dump" "$work/pv_c_nog.cand.dump"
 compare_ref pv_c_nog

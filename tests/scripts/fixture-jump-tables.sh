@@ -4,7 +4,7 @@
 # tests/scripts/fixtures-regen.sh) and jt_alt.S (a table jump that is an alternative site, assembled
 # as is for the 6.1 layout and with -DALT_V2 for 6.12's).  For each fixture and kernel listed in
 # tests/fixtures/jt_expect.txt (expectations taken from the reference objtools' outputs):
-#   - `altorc objtool --orc [--kernel=6.12] X.o` exits 0, prints exactly the expected warning
+#   - `altorc objtool --orc --kernel=6.1|6.12 X.o` exits 0, prints exactly the expected warning
 #     lines, and writes the expected ORC entries at the case targets and the expected number of
 #     entries (none when the reference gives up on a table and leaves the object as it was);
 #   - when that kernel's reference objtool is installed it is run too: its warnings must be the
@@ -49,7 +49,7 @@ wanted()   { sed -n "s/^$1 $2 $3: //p" "$expect"; }
 
 # one NAME KERNEL: altorc against the fixed expectations, then the reference against both.
 one() {
-  local name=$1 k=$2 o=$work/$1-$2 kopt=() ref=$ref61 rc
+  local name=$1 k=$2 o=$work/$1-$2 kopt=(--kernel=6.1) ref=$ref61 rc
   [[ $k == 6.12 ]] && { kopt=(--kernel=6.12); ref=$ref612; }
   cp "$work/$name.o" "$o.cand.o"
   (cd "$work" && "$ALTORC" objtool --orc "${kopt[@]}" "$(basename "$o.cand.o")") > "$o.cand.warn" 2>&1
@@ -113,11 +113,11 @@ check "explain: no case before the jump" bash -c "! grep -q 'switch case' '$e'"
 # data outside the C jump-table section, so no table
 cp "$work/jt_switch_gcc.o" "$work/stats.o"
 check "objtool --stats: tables and entries as counted in the source" \
-  test "$("$ALTORC" objtool --orc --stats "$work/stats.o" 2> /dev/null)" = \
+  test "$("$ALTORC" objtool --orc --kernel=6.1 --stats "$work/stats.o" 2> /dev/null)" = \
   "$work/stats.o: jump tables: 4 found, 31 entries followed, 31 case targets validated"
 
 c=$work/check.out
-(cd "$work" && "$ALTORC" check jt_pic_gcc.o) > "$c" 2>&1
+(cd "$work" && "$ALTORC" check --kernel=6.1 jt_pic_gcc.o) > "$c" 2>&1
 rc=$?
 check "check: a table it cannot follow is the reference's warning (exit 1)" test "$rc" = 1
 check "check: ... its text" has "$c" "jt_pic_gcc.o: warning: altorc: jt_pic+0x15: can't find switch jump table"

@@ -5,7 +5,7 @@
 # the function: neither reference warns that it falls through, each validates it as a function
 # of its own (ORC sp+8 at its start), and 6.12's --cfi lists the preambles in .cfi_sites in
 # address order (not symbol-table order, where the static functions come first).
-# `altorc objtool --orc` (6.12: --kernel=6.12 --cfi) must exit 0 silently and write the
+# `altorc objtool --orc --kernel=6.1` (6.12: --kernel=6.12 --cfi) must exit 0 silently and write the
 # expected entries (taken from the reference objtools' outputs); when a reference is installed
 # its ORC dump and .cfi_sites must be altorc's, line for line.
 # Last line: 'N passed, M failed'.
@@ -46,7 +46,7 @@ preambles_v2=".text+0:type:call sp:sp+8 bp:(und) signal:0
 .text+a0:type:call sp:sp+8 bp:(und) signal:0"
 
 for k in 6.1 6.12; do
-  args=(--orc) kopt=() ref=$ref61 want=$preambles_v1
+  args=(--orc) kopt=(--kernel=6.1) ref=$ref61 want=$preambles_v1
   [[ $k == 6.12 ]] && { args=(--orc --cfi); kopt=(--kernel=6.12); ref=$ref612; want=$preambles_v2; }
   cp "$work/k.o" "$work/c$k.o"
   "$ALTORC" objtool "${kopt[@]}" "${args[@]}" "$work/c$k.o" > "$work/c$k.warn" 2>&1

@@ -1,5 +1,6 @@
 #!/bin/bash
-# fixture-ux.sh: the commands that show why: explain, cfg, check --format/-j/--cfi, --help.
+# fixture-ux.sh: the commands that show why: explain, cfg, check --format/-j/--cfi, --help,
+# --version.
 # Fixtures are assembled here; corpus checks (drivers_md's dm-crypt.o, 6.1) are skipped when
 # the corpus is absent, the dot checks when graphviz is.  Expected values come from the
 # fixtures' own arithmetic (stated in each .S), the reference objtool's ORC in the corpus'
@@ -121,12 +122,18 @@ need(isinstance(d.get("runs"), list) and d["runs"], "no runs")
 for run in d["runs"]:
     drv = run.get("tool", {}).get("driver", {})
     need(isinstance(drv.get("name"), str), "tool.driver.name missing")
+    need(isinstance(drv.get("version"), str) and drv.get("semanticVersion") == drv["version"], "tool.driver.version/semanticVersion missing")
     rules = drv.get("rules")
     need(isinstance(rules, list), "tool.driver.rules missing")
     ids = [r.get("id") for r in rules]
     need(all(isinstance(i, str) for i in ids) and len(set(ids)) == len(ids), "rule ids not unique strings")
     for r in rules:
         need(isinstance(r.get("shortDescription", {}).get("text"), str), "rule without shortDescription.text")
+        need(isinstance(r.get("fullDescription", {}).get("text"), str), "rule without fullDescription.text")
+        need(str(r.get("helpUri", "")).startswith("https://"), "rule without an absolute helpUri")
+        # opaque stable ids (AOnnnn), readable names that differ from them
+        need(len(r["id"]) == 6 and r["id"][:2] == "AO" and r["id"][2:].isdigit(), "rule id %r is not AOnnnn" % r["id"])
+        need(isinstance(r.get("name"), str) and r["name"] != r["id"], "rule name missing or equal to its id")
     need(isinstance(run.get("results"), list), "results missing")
     kinds = set()
     for res in run["results"]:
@@ -141,15 +148,19 @@ for run in d["runs"]:
             need(pl is not None or l.get("logicalLocations"), "location without physical or logical part")
             if pl is not None:
                 need("artifactLocation" in pl or "address" in pl, "physicalLocation needs artifactLocation or address")
-                if "region" in pl:
-                    need(isinstance(pl["region"].get("startLine"), int) and pl["region"]["startLine"] >= 1, "bad startLine")
+                need("region" in pl, "physicalLocation without a region")
+                rg = pl["region"]
+                if "startLine" in rg:
+                    need(isinstance(rg["startLine"], int) and rg["startLine"] >= 1, "bad startLine")
+                else:
+                    need(isinstance(rg.get("byteOffset"), int) and rg.get("byteLength", 0) >= 1, "region neither lines nor bytes")
         kinds.add(res["ruleId"])
     need(kinds == set(ids), "a rule for each kind found, and no other")
 print("sarif: %d results, %d rules" % (len(d["runs"][0]["results"]), len(ids)))
 PY
 check "SARIF output has the structure of SARIF 2.1.0" "$PY" "$tmp/sarif_check.py" "$tmp/f.sarif"
 check "SARIF: the return finding points at the .S line" \
-  [ "$(jget "$tmp/f.sarif" '[r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in d["runs"][0]["results"] if r["ruleId"]=="return-modified-frame"][0]')" = "$ret_line" ]
+  [ "$(jget "$tmp/f.sarif" '[r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in d["runs"][0]["results"] if d["runs"][0]["tool"]["driver"]["rules"][r["ruleIndex"]]["name"]=="return-modified-frame"][0]')" = "$ret_line" ]
 
 # ---- check -j: same output as one at a time ----------------------------------------------------
 objs=("$tmp/findings.o" "$tmp/demo.o" "$tmp/cfi.o")
@@ -189,6 +200,24 @@ for c in explain cfg check; do
   "$ALTORC" $c --help > "$tmp/help.txt"; rc=$?
   check "$c --help exits 0 and shows usage" bash -c "[ $rc = 0 ] && grep -q '^usage: altorc $c' '$tmp/help.txt'"
 done
+# ---- --version ---------------------------------------------------------------------------------
+# The VERSION file's version and a commit of this repository (or "unknown" outside git).
+want_version=$(cat "$top/VERSION")
+"$ALTORC" --version > "$tmp/version.txt"; rc=$?
+check "--version exits 0 and prints 'altorc $want_version (commit ...)'" \
+  bash -c "[ $rc = 0 ] && grep -qxE 'altorc ${want_version//./\\.} \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)' '$tmp/version.txt'"
+check "-V prints the same line" [ "$("$ALTORC" -V)" = "$(cat "$tmp/version.txt")" ]
+check "--help ends with the same line" [ "$("$ALTORC" --help | tail -n 1)" = "$(cat "$tmp/version.txt")" ]
+commit=$(sed -E 's/.*\(commit ([0-9a-f]+)(-dirty)?\)$/\1/' "$tmp/version.txt")
+if [[ $commit =~ ^[0-9a-f]{12}$ ]] && git -C "$top" rev-parse --git-dir > /dev/null 2>&1; then
+  check "--version names a commit of this repository ($commit)" git -C "$top" cat-file -e "$commit^{commit}"
+else
+  skip "--version commit check (no git checkout, or the commit is unknown)"
+fi
+check "json and SARIF carry the same version and commit" \
+  [ "$(jget "$tmp/f.json" 'd["version"], d["commit"]')" = "$(jget "$tmp/f.sarif" 'd["runs"][0]["tool"]["driver"]["version"], d["runs"][0]["tool"]["driver"]["properties"]["commit"]')" -a \
+    "$(jget "$tmp/f.json" '"altorc %s (commit %s)" % (d["version"], d["commit"])')" = "$(cat "$tmp/version.txt")" ]
+
 "$ALTORC" check --format=xml "$tmp/demo.o" > /dev/null 2>&1
 check "check --format=xml is a usage error (2)" [ $? = 2 ]
 

@@ -85,7 +85,7 @@ for frac in 4 2 1; do
   ( cd "$work" && SRCARCH=x86 /usr/bin/time -o "ref-$frac.time" -f '%U %S %M' \
       "$REF" "${args[@]}" "ref-$frac.o" > "ref-$frac.log" 2>&1; echo $? > "ref-$frac.status" )
   echo "scale-bench: 1/$frac: running altorc..."
-  ( cd "$work" && ALTORC_QUIET_PENDING=1 /usr/bin/time -o "alt-$frac.time" -f '%U %S %M' \
+  ( cd "$work" && KERNELRELEASE=6.1 ALTORC_QUIET_PENDING=1 /usr/bin/time -o "alt-$frac.time" -f '%U %S %M' \
       "$ALTORC" objtool "${args[@]}" "alt-$frac.o" > "alt-$frac.log" 2>&1; echo $? > "alt-$frac.status" )
   read -r u s m < <(tail -n 1 "$work/ref-$frac.time")
   cpu_ref[$frac]=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }'); rss_ref[$frac]=$m

@@ -154,7 +154,8 @@ one() {
   cand=$work/$name.o
   mapfile -t args < "$stem.args"
   cp "$pre" "$cand"
-  "$ALTORC" objtool "${args[@]}" "$cand" > "$work/$name.log" 2>&1
+  # kbuild's environment: the kernel's Makefile exports KERNELRELEASE to objtool
+  KERNELRELEASE=$kdir "$ALTORC" objtool "${args[@]}" "$cand" > "$work/$name.log" 2>&1
   local rc1=$?
   if ((rc1 != 0)); then
     echo "FAIL $pre: altorc objtool exited $rc1 ($(tail -1 "$work/$name.log"))"
@@ -167,7 +168,7 @@ one() {
     return
   fi
   cp "$cand" "$cand.first"
-  "$ALTORC" objtool "${args[@]}" "$cand" > "$work/$name.again.log" 2>&1
+  KERNELRELEASE=$kdir "$ALTORC" objtool "${args[@]}" "$cand" > "$work/$name.again.log" 2>&1
   local rc=$?
   # Refused (2), or nothing was added the first time and nothing is now (0, same bytes).
   if ((rc != 2 && rc != 0)) || ! cmp -s "$cand" "$cand.first"; then

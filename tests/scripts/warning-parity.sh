@@ -223,7 +223,9 @@ for obj in "${objects[@]}"; do
     fi
     cp "$d/patched.o" "$d/ref.o"; cp "$d/patched.o" "$d/cand.o"
     "$ref" "${objargs[@]}" "$d/ref.o" > "$d/ref.warn" 2>&1
-    ALTORC_QUIET_PENDING=1 "$ALTORC" objtool "${objargs[@]}" "$d/cand.o" > "$d/cand.warn" 2>&1
+    # kbuild's environment: the kernel's Makefile exports KERNELRELEASE to objtool
+    KERNELRELEASE=$kernel ALTORC_QUIET_PENDING=1 "$ALTORC" objtool "${objargs[@]}" "$d/cand.o" \
+      > "$d/cand.warn" 2>&1
     crc=$?
     warnings "$d/ref.warn" > "$d/ref.lines"; warnings "$d/cand.warn" > "$d/cand.lines"
     first=$(head -n 1 "$d/ref.lines")

@@ -233,7 +233,7 @@ static void check_fixture(const char *name, const struct expect *cases, size_t n
 		arch_decoder_set_version(d, ARCH_OBJTOOL_6_1);
 	ck_assert_msg(objf_open(&f, path, &err) == 0, "%s", err.message);
 	text = objf_sec_by_name(f, ".text");
-	ck_assert(text != NULL && objf_sec_data(text) == 0);
+	ck_assert(text != NULL && objf_sec_data(text, NULL) == 0);
 	while (off < text->size) {
 		struct insn_decoded insn;
 
@@ -316,6 +316,45 @@ static const struct byte_case byte_cases[] = {
 	{ B(0x0f, 0xff, 0xc0), 3, K("ud0", INSN_OTHER), 0 },
 	/* backwards jcc rel32 */
 	{ B(0x0f, 0x84, 0xfa, 0xff, 0xff, 0xff), 6, BR("je .-0", INSN_JUMP_COND, -6), INSN_JUMP_COND },
+
+	/*
+	 * arch/x86/decode/unknown_insns.c: what Zydis 4.0 rejects and the
+	 * kernel's decoder reads.  Lengths as insn_decode() measures them; no
+	 * objtool case for 0F 00 or for ModRM C6 under 0F 01.
+	 */
+	{ B(0xf2, 0x0f, 0x00, 0xf7), 4, K("lkgs %di", INSN_OTHER), INSN_OTHER },
+	{ B(0xf2, 0x0f, 0x00, 0x30), 4, K("lkgs (%rax)", INSN_OTHER), INSN_OTHER },
+	{ B(0xf2, 0x0f, 0x00, 0x74, 0x24, 0x08), 6, K("lkgs 0x8(%rsp): SIB + disp8", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0xf2, 0x41, 0x0f, 0x00, 0xb4, 0x24, 0x00, 0x01, 0x00, 0x00), 10,
+	  K("lkgs 0x100(%r12): REX.B, SIB + disp32", INSN_OTHER), INSN_OTHER },
+	{ B(0xf2, 0x0f, 0x00, 0x35, 0x00, 0x00, 0x00, 0x00), 8, K("lkgs 0x0(%rip)", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0x65, 0xf2, 0x0f, 0x00, 0xf7), 5, K("gs lkgs %di: F2 is still the last prefix", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0x0f, 0x01, 0xc6), 3, K("wrmsrns", INSN_OTHER), INSN_OTHER },
+	/* One-byte opcodes invalid in 64-bit mode, measured with their 32-bit operands. */
+	{ B(0x06), 1, K("push %es", INSN_OTHER), INSN_OTHER },
+	{ B(0x1f), 1, K("pop %ds", INSN_OTHER), INSN_OTHER },
+	{ B(0x61), 1, K("popa", INSN_OTHER), INSN_OTHER },
+	{ B(0xd4, 0x0a), 2, K("aam $10", INSN_OTHER), INSN_OTHER },
+	{ B(0x82, 0xc0, 0x01), 3, K("82 /0 ib, register", INSN_OTHER), INSN_OTHER },
+	{ B(0x82, 0x44, 0x24, 0x08, 0x01), 5, K("82 /0 ib, SIB + disp8", INSN_OTHER), INSN_OTHER },
+	{ B(0x9a, 0x00, 0x10, 0x00, 0x00, 0x10, 0x00), 7, K("lcall ptr16:32: not a call", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0xea, 0x00, 0x10, 0x00, 0x00, 0x10, 0x00), 7, K("ljmp ptr16:32: not a jump", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0x66, 0xea, 0x00, 0x10, 0x10, 0x00), 6, K("ljmpw ptr16:16", INSN_OTHER), INSN_OTHER },
+	/* Emulate prefixes: part of the next instruction, which gives the kind. */
+	{ B(0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2), 7, K("xen prefix + cpuid: not ud2", INSN_OTHER),
+	  INSN_OTHER },
+	{ B(0x0f, 0x0b, 0x6b, 0x76, 0x6d, 0x75, 0x02), 7,
+	  BR("kvm prefix + jne: disp from the end of all 7 bytes", INSN_JUMP_COND, 2), INSN_JUMP_COND },
+	{ B(0x0f, 0x0b, 0x78, 0x65, 0x6e, 0xe8, 0x10, 0x00, 0x00, 0x00), 10,
+	  { .what = "xen prefix + call: CALL + push", .kind = INSN_CALL, .has_target = true,
+	    .disp = 16, .nr_ops = 1, .ops = { PUSH_CONST }, .nr61 = -1 }, INSN_CALL },
+	{ B(0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0x0b), 7, K("xen prefix + ud2: a BUG all the same", INSN_BUG),
+	  INSN_BUG },
 };
 
 START_TEST(test_byte_cases)
@@ -345,18 +384,75 @@ END_TEST
 /* What objtool's decoder cannot decode either: we return -1. */
 START_TEST(test_undecodable)
 {
-	static const struct { uint8_t b[4]; size_t n; const char *what; } bad[] = {
+	static const struct { uint8_t b[8]; size_t n; const char *what; } bad[] = {
 		{ { 0xe8, 0x01, 0x02 }, 3, "call cut short by the section end" },
 		{ { 0x0f }, 1, "lone escape byte" },
 		{ { 0x48 }, 1, "lone REX prefix" },
+		/* what neither Zydis nor the fallback table (unknown_insns.c) reads */
+		{ { 0x0f, 0x04 }, 2, "0f 04: no instruction" },
+		{ { 0xf2, 0x0f, 0x01, 0xc6 }, 4, "rdmsrlist: not in the table (no kernel use)" },
+		{ { 0xf2, 0x0f, 0x00, 0xf7 }, 3, "lkgs cut short" },
+		{ { 0xf2, 0x0f, 0x00, 0x74 }, 4, "lkgs without its SIB byte" },
+		{ { 0xf3, 0x0f, 0x01 }, 3, "eretu without its ModRM" },
+		{ { 0x48, 0xea, 0x01, 0x02 }, 4, "REX.W ljmp: no ptr16:64 (the kernel refuses it too)" },
+		{ { 0x41, 0x06 }, 2, "REX before push %es: 32-bit mode would read inc" },
+		{ { 0x67, 0x82, 0xc0, 0x01 }, 4, "67 82: 32-bit mode would address in 16 bits" },
+		{ { 0xea, 0x00, 0x10, 0x00 }, 4, "ljmp cut short" },
+		{ { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f }, 6, "xen prefix + lone escape byte" },
 	};
 	struct arch_decoder *d = arch_decoder_new();
 	struct insn_decoded insn;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		ck_assert_msg(arch_decode(d, bad[i].b, bad[i].n, &insn) == -1, "%s decoded", bad[i].what);
+	/* the xen prefix cut short is no prefix: a ud2, then letters */
+	ck_assert(arch_decode(d, (const uint8_t[]){ 0x0f, 0x0b, 0x78, 0x65 }, 4, &insn) == 0);
+	ck_assert(insn.len == 2 && insn.kind == INSN_BUG);
 	/* an empty buffer too */
 	ck_assert(arch_decode(d, bad[0].b, 0, &insn) == -1);
+	arch_decoder_free(d);
+}
+END_TEST
+
+/*
+ * How the fallback encodings print: as objdump prints them (LKGS as
+ * binutils 2.41+ names it; the 32-bit-only opcodes as `objdump -M i386`,
+ * checked on tests/fixtures/dec_i64.S), the emulate prefix as the source
+ * spells it.
+ */
+START_TEST(test_format_unknown)
+{
+	static const struct {
+		uint8_t b[12];
+		size_t n;
+		const char *text;
+	} cases[] = {
+		{ { 0xf2, 0x0f, 0x00, 0xf7 }, 4, "lkgs   %di" },
+		{ { 0xf2, 0x0f, 0x00, 0x74, 0x24, 0x08 }, 6, "lkgs   0x8(%rsp)" },
+		{ { 0xf2, 0x41, 0x0f, 0x00, 0xb4, 0x24, 0x00, 0x01, 0x00, 0x00 }, 10,
+		  "lkgs   0x100(%r12)" },
+		{ { 0xf2, 0x41, 0x0f, 0x00, 0xf7 }, 5, "lkgs   %r15w" },
+		{ { 0xf3, 0x0f, 0x01, 0xca }, 4, "eretu" },
+		{ { 0xf2, 0x0f, 0x01, 0xca }, 4, "erets" },
+		{ { 0x0f, 0x01, 0xc6 }, 3, "wrmsrns" },
+		{ { 0x06 }, 1, "push   %es" },
+		{ { 0x60 }, 1, "pusha" },
+		{ { 0x82, 0x44, 0x24, 0x08, 0x01 }, 5, "addb   $0x1,0x8(%esp)" },
+		{ { 0xea, 0x00, 0x10, 0x00, 0x00, 0x10, 0x00 }, 7, "ljmp   $0x10,$0x1000" },
+		{ { 0x66, 0x9a, 0x01, 0x02, 0x03, 0x04 }, 6, "lcallw $0x403,$0x201" },
+		{ { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2 }, 7, "ud2; .ascii \"xen\"; cpuid" },
+		{ { 0x0f, 0x0b, 0x6b, 0x76, 0x6d, 0x75, 0x02 }, 7, "ud2; .ascii \"kvm\"; jne    0x1009" },
+	};
+	struct arch_decoder *d = arch_decoder_new();
+	char text[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		int len = arch_format(d, cases[i].b, cases[i].n, 0x1000, text, sizeof(text));
+
+		ck_assert_msg(len == (int)cases[i].n, "%s: length %d", cases[i].text, len);
+		ck_assert_str_eq(text, cases[i].text);
+	}
+	ck_assert_int_eq(arch_format(d, (const uint8_t[]){ 0x0f, 0x04 }, 2, 0, text, sizeof(text)), -1);
 	arch_decoder_free(d);
 }
 END_TEST
@@ -413,7 +509,7 @@ static size_t decode_object(struct arch_decoder *d, const char *path)
 
 		if (!sec->is_exec || sec->shdr.sh_type == SHT_NOBITS)
 			continue;
-		ck_assert(objf_sec_data(sec) == 0);
+		ck_assert(objf_sec_data(sec, NULL) == 0);
 		for (uint64_t off = 0; off < sec->size; count++) {
 			struct insn_decoded insn;
 
@@ -474,6 +570,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_kinds);
 	tcase_add_test(tc, test_byte_cases);
 	tcase_add_test(tc, test_undecodable);
+	tcase_add_test(tc, test_format_unknown);
 	tcase_add_test(tc, test_iret_in_func);
 	tcase_add_test(tc, test_corpus_decodes);
 	suite_add_tcase(s, tc);

@@ -128,7 +128,7 @@ START_TEST(test_sections_and_symbols)
 	ck_assert_str_eq(text->syms[1]->name, "tail_fn");
 	/* Lazy data: nothing read until asked. */
 	ck_assert(!text->data_loaded && !text->rels_loaded);
-	ck_assert_int_eq(objf_sec_data(text), 0);
+	ck_assert_int_eq(objf_sec_data(text, NULL), 0);
 	ck_assert_uint_eq(text->size, 0x11);
 	ck_assert_uint_eq(text->data[0], 0x55); /* push %rbp */
 	ck_assert_uint_eq(text->data[1], 0xe8); /* call */
@@ -146,7 +146,7 @@ START_TEST(test_relocations)
 	struct objsec *tsec = NULL;
 	int64_t toff = 0;
 
-	ck_assert_int_eq(objf_sec_rels(text), 0);
+	ck_assert_int_eq(objf_sec_rels(text, NULL), 0);
 	ck_assert_uint_eq(text->nr_rels, 2);
 	/* call helper at +1: PC32 .text.helper+0, i.e. helper (at +4) minus 4. */
 	rel = objf_rel_at(text, 2);
@@ -175,7 +175,7 @@ START_TEST(test_relocations)
 	ck_assert(rel && objf_rel_target(rel, &tsec, &toff));
 	ck_assert(tsec == helper_sec && toff == 4);
 	/* A section nothing patches. */
-	ck_assert_int_eq(objf_sec_rels(helper_sec), 0);
+	ck_assert_int_eq(objf_sec_rels(helper_sec, NULL), 0);
 	ck_assert_uint_eq(helper_sec->nr_rels, 0);
 	ck_assert(objf_rel_at(helper_sec, 0) == NULL);
 	objf_close(f);
@@ -308,6 +308,7 @@ START_TEST(test_reloc_symbol_out_of_range)
 	uint64_t rela = shdr_field(path, ".rela.text", offsetof(Elf64_Shdr, sh_offset));
 	uint64_t rela_off, info = ELF64_R_INFO(9999, R_X86_64_PLT32);
 	struct objfile *f;
+	struct ao_error err = { 0 };
 	size_t size;
 	uint8_t *buf = unit_read_file(path, &size);
 
@@ -316,9 +317,9 @@ START_TEST(test_reloc_symbol_out_of_range)
 	/* Second entry (file offset +0x18) names symbol 9999. */
 	patch_bytes(path, rela_off + sizeof(Elf64_Rela) + offsetof(Elf64_Rela, r_info), &info, 8);
 	f = open_ok(path); /* relocations are lazy */
-	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".text")), -1);
-	ck_assert_msg(strstr(f->err.message, ".rela.text+0x18: relocation symbol index 9999 out of range"),
-		      "%s", f->err.message);
+	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".text"), &err), -1);
+	ck_assert_msg(strstr(err.message, ".rela.text+0x18: relocation symbol index 9999 out of range"),
+		      "%s", err.message);
 	ck_assert(objf_rel_at(objf_sec_by_name(f, ".text"), 2) == NULL);
 	objf_close(f);
 }
@@ -330,6 +331,7 @@ START_TEST(test_reloc_offset_out_of_range)
 	uint64_t rela = shdr_field(path, ".rela.data", offsetof(Elf64_Shdr, sh_offset));
 	uint64_t rela_off, where = 0x40;
 	struct objfile *f;
+	struct ao_error err = { 0 };
 	size_t size;
 	uint8_t *buf = unit_read_file(path, &size);
 
@@ -337,9 +339,9 @@ START_TEST(test_reloc_offset_out_of_range)
 	free(buf);
 	patch_bytes(path, rela_off, &where, 8); /* .data is 12 bytes */
 	f = open_ok(path);
-	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".data")), -1);
-	ck_assert_msg(strstr(f->err.message, ".rela.data+0x0: relocation offset 0x40 beyond .data"),
-		      "%s", f->err.message);
+	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".data"), &err), -1);
+	ck_assert_msg(strstr(err.message, ".rela.data+0x0: relocation offset 0x40 beyond .data"),
+		      "%s", err.message);
 	objf_close(f);
 }
 END_TEST
@@ -374,7 +376,7 @@ static size_t collect_rels(struct objfile *f, struct rel_view *out, size_t max)
 
 		if (!sec->rela || !strncmp(sec->name, ".orc", 4))
 			continue;
-		ck_assert_int_eq(objf_sec_rels(sec), 0);
+		ck_assert_int_eq(objf_sec_rels(sec, NULL), 0);
 		for (size_t j = 0; j < sec->nr_rels && n < max; j++, n++) {
 			struct objsec *ts = NULL;
 			int64_t to = 0;
@@ -437,14 +439,14 @@ START_TEST(test_write_adds_sections)
 	ck_assert(rip->shdr.sh_flags == SHF_INFO_LINK && rip->shdr.sh_addralign == 8);
 	ck_assert(rip->shdr.sh_entsize == sizeof(Elf64_Rela) && rip->shdr.sh_link == f->symtab->index);
 	ck_assert(u->rela == NULL);
-	ck_assert_int_eq(objf_sec_data(u), 0);
+	ck_assert_int_eq(objf_sec_data(u, NULL), 0);
 	ck_assert_uint_eq(u->size, sizeof(orc));
 	ck_assert(memcmp(u->data, orc, sizeof(orc)) == 0);
 	/* The patch landed. */
-	ck_assert_int_eq(objf_sec_data(objf_sec_by_name(f, ".text.helper")), 0);
+	ck_assert_int_eq(objf_sec_data(objf_sec_by_name(f, ".text.helper"), NULL), 0);
 	ck_assert(memcmp(objf_sec_by_name(f, ".text.helper")->data + 4, nops, 2) == 0);
 	/* Relocations point where asked, through section symbols. */
-	ck_assert_int_eq(objf_sec_rels(uip), 0);
+	ck_assert_int_eq(objf_sec_rels(uip, NULL), 0);
 	ck_assert_uint_eq(uip->nr_rels, 3);
 	for (size_t i = 0; i < 3; i++) {
 		struct objsec *ts;
@@ -554,7 +556,7 @@ START_TEST(test_write_real_object)
 		ck_assert_uint_eq(after[i].offset, before[i].offset);
 		ck_assert_int_eq(after[i].addend_target, before[i].addend_target);
 	}
-	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".orc_unwind_ip")), 0);
+	ck_assert_int_eq(objf_sec_rels(objf_sec_by_name(f, ".orc_unwind_ip"), NULL), 0);
 	ck_assert_uint_eq(objf_sec_by_name(f, ".orc_unwind_ip")->nr_rels, 2);
 	free(before);
 	free(after);
@@ -597,7 +599,7 @@ START_TEST(test_extended_section_indexes)
 
 	f = open_ok(path);
 	uip = objf_sec_by_name(f, ".orc_unwind_ip");
-	ck_assert(uip && objf_sec_rels(uip) == 0 && uip->nr_rels == 2);
+	ck_assert(uip && objf_sec_rels(uip, NULL) == 0 && uip->nr_rels == 2);
 	for (size_t i = 0; i < 2; i++) {
 		struct objsec *ts;
 		int64_t to;
@@ -614,7 +616,7 @@ START_TEST(test_extended_section_indexes)
 
 		if (!s->rela || s == uip)
 			continue;
-		ck_assert_int_eq(objf_sec_rels(s), 0);
+		ck_assert_int_eq(objf_sec_rels(s, NULL), 0);
 		for (size_t j = 0; j < s->nr_rels; j++) {
 			ck_assert_str_eq(s->rels[j].sym->name, "fn0");
 			moved += s->rels[j].sym_index == f->nr_syms - 2;

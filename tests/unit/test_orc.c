@@ -478,6 +478,8 @@ START_TEST(test_cmd_dump_forced_format)
 }
 END_TEST
 
+UNIT_SUITE(orc_suite)
+
 static Suite *orc_suite(void)
 {
 	Suite *s = suite_create("orc");
@@ -501,5 +503,3 @@ static Suite *orc_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
-
-UNIT_SUITE(orc_suite)

@@ -18,6 +18,7 @@
 #include "dwarf_lines.h"
 #include "report.h"
 #include "unit.h"
+#include "version.h"
 
 /* Assemble a fixture with -g, so gas writes a line table. */
 static const char *assemble_g(const char *name)
@@ -89,9 +90,9 @@ static void sample_files(struct report_file rf[2], struct objfile **f)
 	memset(rf, 0, 2 * sizeof(*rf));
 	rf[0].path = path;
 	findings_init(&rf[0].fs, path, 0);
-	findings_add(&rf[0].fs, "kind-a", text, 5, "first %s", "message");
-	findings_add(&rf[0].fs, "kind-b", NULL, 0, "no location");
-	findings_add(&rf[0].fs, "kind-a", text, 0x10, "quote \" and backslash \\");
+	findings_add(&rf[0].fs, "stack-state-mismatch", text, 5, "first %s", "message");
+	findings_add(&rf[0].fs, "paravirt-table", NULL, 0, "no location");
+	findings_add(&rf[0].fs, "stack-state-mismatch", text, 0x10, "quote \" and backslash \\");
 	rf[0].result = 3;
 	rf[1].path = "/no/such file.o";
 	findings_init(&rf[1].fs, rf[1].path, 0);
@@ -103,11 +104,15 @@ START_TEST(json_findings)
 {
 	struct report_file rf[2];
 	struct objfile *f;
-	char *out;
+	char *out, want[256];
 
 	sample_files(rf, &f);
 	out = render(report_json, rf, 2);
 	ck_assert_uint_eq(count(out, "\"kind\": "), 3);
+	ck_assert_uint_eq(count(out, "\"kind\": \"stack-state-mismatch\""), 2);
+	snprintf(want, sizeof(want), "\"tool\": \"altorc\",\n  \"version\": \"%s\",\n  \"commit\": \"%s\"",
+		 altorc_version(), altorc_commit());
+	ck_assert_ptr_nonnull(strstr(out, want));
 	ck_assert_ptr_nonnull(strstr(out, "\"location\": \"demo_save_flags+0x5\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"function\": \"demo_framed\""));   /* .text+0x10 */
 	ck_assert_ptr_nonnull(strstr(out, "\"message\": \"quote \\\" and backslash \\\\\""));
@@ -123,19 +128,39 @@ START_TEST(sarif_rules_and_results)
 {
 	struct report_file rf[2];
 	struct objfile *f;
-	char *out, *b;
+	char *out, *b, want[128];
+	uint64_t text_file_offset;
 
 	sample_files(rf, &f);
+	text_file_offset = objf_sec_by_name(f, ".text")->shdr.sh_offset;
 	out = render(report_sarif, rf, 2);
 	ck_assert_ptr_nonnull(strstr(out, "\"version\": \"2.1.0\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"$schema\": "));
-	/* One rule per kind, in order of first appearance: kind-a 0, kind-b 1. */
-	ck_assert_uint_eq(count(out, "\"id\": \"kind-"), 2);
-	ck_assert_uint_eq(count(out, "\"ruleId\": \"kind-a\",\n          \"ruleIndex\": 0"), 2);
-	ck_assert_uint_eq(count(out, "\"ruleId\": \"kind-b\",\n          \"ruleIndex\": 1"), 1);
+	/*
+	 * One rule per kind, in order of first appearance, under the opaque ids of
+	 * finding_rules.c (stack-state-mismatch AO1001, paravirt-table AO2003) with
+	 * the readable kind as the name.
+	 */
+	ck_assert_uint_eq(count(out, "\"id\": \"AO"), 2);
+	ck_assert_uint_eq(count(out, "\"id\": \"AO1001\",\n              \"name\": \"stack-state-mismatch\""), 1);
+	ck_assert_uint_eq(count(out, "\"id\": \"AO2003\",\n              \"name\": \"paravirt-table\""), 1);
+	ck_assert_uint_eq(count(out, "\"ruleId\": \"AO1001\",\n          \"ruleIndex\": 0"), 2);
+	ck_assert_uint_eq(count(out, "\"ruleId\": \"AO2003\",\n          \"ruleIndex\": 1"), 1);
+	ck_assert_uint_eq(count(out, "\"fullDescription\": "), 2);
+	ck_assert_uint_eq(count(out, "\"helpUri\": \"https://"), 2);
+	/* The build's version, as --version prints it. */
+	ck_assert_ptr_nonnull(strstr(out, "\"semanticVersion\": \""));
+	ck_assert_ptr_nonnull(strstr(out, altorc_version()));
 	ck_assert_uint_eq(count(out, "\"locations\": "), 4);   /* 3 results + 1 notification */
-	/* Without DWARF the object is the artifact, the section offset the address. */
+	/*
+	 * Without DWARF the object is the artifact, the section offset the address,
+	 * and the region the instruction's first byte in the file (.text's file
+	 * offset plus 5).
+	 */
 	ck_assert_ptr_nonnull(strstr(out, "\"relativeAddress\": 5"));
+	snprintf(want, sizeof(want), "\"byteOffset\": %llu,\n                  \"byteLength\": 1",
+		 (unsigned long long)text_file_offset + 5);
+	ck_assert_ptr_nonnull(strstr(out, want));
 	/* The unusable file fails the invocation, and its path is a valid URI. */
 	ck_assert_ptr_nonnull(strstr(out, "\"executionSuccessful\": false"));
 	ck_assert_ptr_nonnull(strstr(out, "\"uri\": \"file:///no/such%20file.o\""));
@@ -145,6 +170,41 @@ START_TEST(sarif_rules_and_results)
 	report_file_free(&rf[0]);
 	report_file_free(&rf[1]);
 	objf_close(f);
+}
+END_TEST
+
+/* The rule table: ids AOnnnn, unique; names unique; every text filled in. */
+START_TEST(rule_table)
+{
+	size_t nr;
+	const struct finding_rule *r = findings_rules(&nr);
+
+	ck_assert_uint_ge(nr, 25);
+	for (size_t i = 0; i < nr; i++) {
+		ck_assert_uint_eq(strlen(r[i].id), 6);
+		ck_assert(!strncmp(r[i].id, "AO", 2) && strspn(r[i].id + 2, "0123456789") == 4);
+		/* AO1xxx: the reference reports it too; AO2xxx: altorc only. */
+		ck_assert_int_eq(r[i].id[2] == '1', r[i].in_reference);
+		ck_assert(!strcmp(r[i].level, "error") || !strcmp(r[i].level, "warning") ||
+			  !strcmp(r[i].level, "note"));
+		ck_assert_uint_gt(strlen(r[i].summary), 10);
+		ck_assert_uint_gt(strlen(r[i].description), strlen(r[i].summary));
+		ck_assert(!strncmp(r[i].help_uri, "https://", 8));
+		for (size_t k = 0; k < i; k++) {
+			ck_assert_str_ne(r[i].id, r[k].id);
+			ck_assert_str_ne(r[i].name, r[k].name);
+		}
+		ck_assert_ptr_eq(findings_rule(r[i].name), &r[i]);
+	}
+	/* Published ids never move. */
+	ck_assert_str_eq(findings_rule("stack-state-mismatch")->id, "AO1001");
+	ck_assert_str_eq(findings_rule("alternative-exit-state")->id, "AO2001");
+	/* Unknown kinds become "internal", which the reference prints too (as its BUG lines). */
+	ck_assert_str_eq(findings_rule("no-such-kind")->name, "internal");
+	ck_assert_str_eq(findings_rule(NULL)->name, "internal");
+	ck_assert(findings_kind_in_reference("stack-state-mismatch"));
+	ck_assert(!findings_kind_in_reference("paravirt-stack"));
+	ck_assert(!findings_kind_in_reference("cfi-mismatch"));
 }
 END_TEST
 
@@ -238,6 +298,7 @@ static Suite *report_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, json_findings);
 	tcase_add_test(tc, sarif_rules_and_results);
+	tcase_add_test(tc, rule_table);
 	tcase_add_test(tc, dwarf_source_lines);
 	tcase_add_test(tc, cfi_planted);
 	tcase_add_test(tc, orc_names_as_the_dump);

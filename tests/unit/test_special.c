@@ -436,6 +436,8 @@ START_TEST(test_json_writer)
 }
 END_TEST
 
+UNIT_SUITE(special_suite)
+
 static Suite *special_suite(void)
 {
 	Suite *s = suite_create("special");
@@ -463,5 +465,3 @@ static Suite *special_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
-
-UNIT_SUITE(special_suite)

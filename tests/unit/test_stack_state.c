@@ -269,6 +269,8 @@ START_TEST(errors)
 }
 END_TEST
 
+UNIT_SUITE(stack_state_suite)
+
 static Suite *stack_state_suite(void)
 {
 	Suite *s = suite_create("stack_state");
@@ -286,4 +288,3 @@ static Suite *stack_state_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
-UNIT_SUITE(stack_state_suite)

@@ -20,6 +20,10 @@
  *    stores, 6.12 does not;
  *  - F2/F3 0F 01 CA (FRED's ERETS/ERETU): 6.12 calls it a context switch,
  *    6.1 a CLAC.
+ *
+ * Where Zydis fails, unknown_insns.c is asked for the encodings the
+ * kernel's decoder reads and Zydis does not; the emulate prefixes (Xen's
+ * `ud2; .ascii "xen"`) are taken off first, as the kernel's decoder does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +64,8 @@ struct arch_decoder *arch_decoder_new(void)
 		return NULL;
 	if (ZYAN_FAILED(ZydisDecoderInit(&xd->pub.decoder, ZYDIS_MACHINE_MODE_LONG_64,
 					 ZYDIS_STACK_WIDTH_64)) ||
+	    ZYAN_FAILED(ZydisDecoderInit(&xd->pub.decoder32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
+					 ZYDIS_STACK_WIDTH_32)) ||
 	    ZYAN_FAILED(ZydisFormatterInit(&xd->pub.formatter, ZYDIS_FORMATTER_STYLE_ATT))) {
 		free(xd);
 		return NULL;
@@ -108,22 +114,11 @@ static int cfi_reg_of(ZydisRegister r)
 	}
 }
 
-static bool is_legacy_prefix(uint8_t b)
-{
-	switch (b) {
-	case 0xf0: case 0xf2: case 0xf3: case 0x2e: case 0x36:
-	case 0x3e: case 0x26: case 0x64: case 0x65: case 0x66: case 0x67:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The first legacy prefix byte (objtool's `prefix`), 0 when there is none. */
 static uint8_t first_prefix(const ZydisDecodedInstruction *zi)
 {
 	for (unsigned i = 0; i < zi->raw.prefix_count; i++)
-		if (is_legacy_prefix(zi->raw.prefixes[i].value))
+		if (x86_is_legacy_prefix(zi->raw.prefixes[i].value))
 			return zi->raw.prefixes[i].value;
 	return 0;
 }
@@ -401,7 +396,7 @@ static uint8_t last_prefix(const ZydisDecodedInstruction *zi)
 	uint8_t last = 0;
 
 	for (unsigned i = 0; i < zi->raw.prefix_count; i++)
-		if (is_legacy_prefix(zi->raw.prefixes[i].value))
+		if (x86_is_legacy_prefix(zi->raw.prefixes[i].value))
 			last = zi->raw.prefixes[i].value;
 	return last;
 }
@@ -557,25 +552,6 @@ void arch_decode_iret_in_func(struct insn_decoded *insn)
 	add_op(insn, OP_SRC_ADD, REG_SP, 5 * 8, OP_DEST_REG, REG_SP, 0);
 }
 
-/*
- * Zydis 4.0 predates FRED and rejects ERETS/ERETU (F2/F3 0F 01 CA), which
- * 6.9+ entry code spells out as bytes; the kernel's decoder takes 0F 01 CA
- * and CB after any legacy prefixes.  Returns the length, or 0.
- */
-static int decode_prefixed_0f01(struct x86_insn *x, const uint8_t *buf, size_t avail)
-{
-	size_t i = 0;
-	uint8_t last = 0;
-
-	while (i < avail && i < 12 && is_legacy_prefix(buf[i]))
-		last = buf[i++];
-	if (i + 3 > avail || buf[i] != 0x0f || buf[i + 1] != 0x01 ||
-	    (buf[i + 2] != 0xca && buf[i + 2] != 0xcb))
-		return 0;
-	classify_0f01(x, buf[i + 2], last);
-	return (int)(i + 3);
-}
-
 static void clear_out(struct insn_decoded *out)
 {
 	out->kind = INSN_OTHER;
@@ -586,22 +562,28 @@ static void clear_out(struct insn_decoded *out)
 	out->immediate = 0;
 }
 
-int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
-		struct insn_decoded *out)
+/* What Zydis rejects: the kernel's decoder may still read it (unknown_insns.c). */
+static int decode_unknown(struct x86_insn *x, const uint8_t *buf, size_t avail)
+{
+	struct x86_unknown u;
+
+	if (x86_unknown_decode(&x->xd->pub, buf, avail, &u))
+		return -1;
+	x->out->len = u.len;
+	x->out->kind = x->xd->version == ARCH_OBJTOOL_6_1 ? u.kind_61 : u.kind;
+	return 0;
+}
+
+static int decode_one(const struct x86_decoder *xd, const uint8_t *buf, size_t avail,
+		      struct insn_decoded *out)
 {
 	struct x86_insn x;
-	int len;
 
-	x.xd = to_x86(d);
+	x.xd = xd;
 	x.out = out;
 	clear_out(out);
-	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&d->decoder, &x.ctx, buf, avail, &x.zi))) {
-		len = decode_prefixed_0f01(&x, buf, avail);
-		if (!len)
-			return -1;
-		out->len = (uint8_t)len;
-		return 0;
-	}
+	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->pub.decoder, &x.ctx, buf, avail, &x.zi)))
+		return decode_unknown(&x, buf, avail);
 	out->len = x.zi.length;
 
 	/* objtool stops at VEX/EVEX-encoded instructions: kind other, nothing else */
@@ -619,4 +601,19 @@ int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
 	default:
 		return 0;
 	}
+}
+
+int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
+		struct insn_decoded *out)
+{
+	/*
+	 * An emulate prefix belongs to the instruction after it: one instruction
+	 * of 5 + its length, of that instruction's kind (not ud2's dead end).
+	 */
+	size_t pfx = x86_emulate_prefix(buf, avail, NULL);
+
+	if (decode_one(to_x86(d), buf + pfx, avail - pfx, out))
+		return -1;
+	out->len = (uint8_t)(out->len + pfx);
+	return 0;
 }

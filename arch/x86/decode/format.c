@@ -39,7 +39,18 @@ static const struct {
 	{ ZYDIS_MNEMONIC_CBW, "cbtw" },
 	{ ZYDIS_MNEMONIC_CWD, "cwtd" },
 	{ ZYDIS_MNEMONIC_MOVSXD, "movslq" },
+	{ ZYDIS_MNEMONIC_PUSHAD, "pusha" },
+	{ ZYDIS_MNEMONIC_POPAD, "popa" },
 };
+
+/* A far call or jump to a pointer operand (32-bit code): objdump's lcall/ljmp. */
+static bool fmt_is_far_direct(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops)
+{
+	for (unsigned i = 0; i < in->operand_count_visible; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_POINTER)
+			return true;
+	return false;
+}
 
 /*
  * Append printf-style text to the buffer as one token.  The formatter's
@@ -200,6 +211,10 @@ static void fmt_name(const ZydisDecodedInstruction *in, const ZydisDecodedOperan
 		return;
 	}
 	suffix[0] = fmt_suffix(in, ops, in->operand_count_visible);
+	if (fmt_is_far_direct(in, ops)) {
+		snprintf(text, size, "l%s%s", name ? name : "(bad)", in->operand_width == 16 ? "w" : "");
+		return;
+	}
 	snprintf(text, size, "%s%s%s", in->mnemonic == ZYDIS_MNEMONIC_NOP ?
 		 fmt_nop_prefixes(in, prefixes, sizeof(prefixes)) : "",
 		 name ? name : "(bad)", suffix);
@@ -319,6 +334,16 @@ static ZyanStatus fmt_imm(const ZydisFormatter *fm, ZydisFormatterBuffer *buf,
 	return fmt_append(buf, ZYDIS_TOKEN_IMMEDIATE, "$0x%" PRIx64, v);
 }
 
+/* Far pointers (ljmp/lcall ptr16:32, 32-bit code only) as objdump: "$0x10,$0x1000". */
+static ZyanStatus fmt_ptr(const ZydisFormatter *fm, ZydisFormatterBuffer *buf,
+			  ZydisFormatterContext *ctx)
+{
+	const ZydisDecodedOperand *op = ctx->operand;
+
+	return fmt_append(buf, ZYDIS_TOKEN_IMMEDIATE, "$0x%x,$0x%x", (unsigned)op->ptr.segment,
+			  (unsigned)op->ptr.offset);
+}
+
 /* Set up a private formatter copy with our hooks. */
 static bool fmt_prepare(const struct arch_decoder *d, ZydisFormatter *fm, struct fmt_hooks *h)
 {
@@ -339,6 +364,8 @@ static bool fmt_prepare(const struct arch_decoder *d, ZydisFormatter *fm, struct
 	fn = (const void *)&fmt_imm;
 	ZydisFormatterSetHook(fm, ZYDIS_FORMATTER_FUNC_FORMAT_OPERAND_IMM, &fn);
 	h->orig_imm = (ZydisFormatterFunc)fn;
+	fn = (const void *)&fmt_ptr;
+	ZydisFormatterSetHook(fm, ZYDIS_FORMATTER_FUNC_FORMAT_OPERAND_PTR, &fn);
 	return true;
 }
 
@@ -381,7 +408,7 @@ static void fmt_tighten(char *text)
 }
 
 /* "data16" NOP (66 90): objdump calls it what it is. */
-static bool fmt_special(const uint8_t *buf, size_t avail, char *text, size_t size, int *len)
+bool x86_format_special(const uint8_t *buf, size_t avail, char *text, size_t size, int *len)
 {
 	if (avail >= 2 && buf[0] == 0x66 && buf[1] == 0x90) {
 		snprintf(text, size, "xchg   %%ax,%%ax");
@@ -391,21 +418,15 @@ static bool fmt_special(const uint8_t *buf, size_t avail, char *text, size_t siz
 	return false;
 }
 
-int arch_format(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
-		uint64_t addr, char *text, size_t size)
+int x86_format_with(const struct arch_decoder *d, const ZydisDecoder *dec, const uint8_t *buf,
+		    size_t avail, uint64_t addr, char *text, size_t size)
 {
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	ZydisFormatter fm;
 	struct fmt_hooks hooks;
-	int len;
 
-	if (!size)
-		return -1;
-	text[0] = '\0';
-	if (fmt_special(buf, avail, text, size, &len))
-		return len;
-	if (ZYAN_FAILED(ZydisDecoderDecodeFull(&d->decoder, buf, avail, &in, ops)))
+	if (ZYAN_FAILED(ZydisDecoderDecodeFull(dec, buf, avail, &in, ops)))
 		return -1;
 	if (!fmt_prepare(d, &fm, &hooks))
 		return -1;

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences an unwinder would see between two objects' ORC tables
+ * (objtool/orc/diff.c): what `altorc orc diff` prints, as data.
+ */
+#ifndef ALTORC_ORC_DIFF_H
+#define ALTORC_ORC_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orc.h"
+
+/* One side of the comparison: the object, its table and the raw entries. */
+struct orc_side {
+	struct objfile *f;
+	struct orc_table t;
+	enum orc_format fmt;
+	bool guessed;             /* the entries could not tell the format (v2 assumed) */
+	const uint8_t *raw;       /* .orc_unwind bytes: row i is raw + 6 * i */
+};
+
+/* A paravirt site range of the --pv-extras object. */
+struct orc_pv_site {
+	const char *sec;
+	uint64_t start;
+	unsigned int len;
+};
+
+struct orc_diff {
+	struct orc_side a, b;
+	struct orc_pv_site *pv;
+	size_t nr_pv;
+	size_t mismatches, points, extras;   /* the verdict, after orc_diff_run() */
+};
+
+/* One offset where the two lookups disagree, named as orc-compare names it. */
+struct orc_difference {
+	const char *sec;
+	uint64_t offset;
+	const char *func;         /* " (func+0x12)" from A's symbols (B's without the section), or "" */
+	const char *a, *b;        /* each entry as --dump=orc prints it, or "(none)" */
+};
+
+typedef void (*orc_diff_report_fn)(void *ctx, const struct orc_difference *d);
+
+void orc_diff_init(struct orc_diff *d);
+/* Open side 0 (A) or 1 (B) and read its table; -1 with err set. */
+int orc_diff_open_side(struct orc_diff *d, int which, const char *path, enum orc_format forced,
+		       struct ao_error *err);
+/*
+ * Skip (and count as extras) offsets strictly inside the .parainstructions
+ * sites of path (a pre-objtool object): the 16-byte entries' absolute
+ * pointer at +0 and length byte at +9, as orc-compare reads them.
+ */
+int orc_diff_read_pv(struct orc_diff *d, const char *path, struct ao_error *err);
+/* Compare every section; fn gets each difference in section-name, offset order. */
+int orc_diff_run(struct orc_diff *d, orc_diff_report_fn fn, void *ctx, struct ao_error *err);
+void orc_diff_free(struct orc_diff *d);
+
+#endif

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A function's basic blocks and edges: see include/cfg_blocks.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_blocks.h"
+
+static void *grow(struct cfg_graph *g, void *p, size_t *cap, size_t nr, size_t size)
+{
+	size_t c;
+	void *n;
+
+	if (nr < *cap)
+		return p;
+	c = *cap ? *cap * 2 : 32;
+	n = reallocarray(p, c, size);
+	if (!n) {
+		g->oom = true;
+		return NULL;
+	}
+	*cap = c;
+	return n;
+}
+
+static size_t new_block(struct cfg_graph *g, const struct alt_entry *alt)
+{
+	struct cfg_block *b = grow(g, g->blocks, &g->cap_blocks, g->nr_blocks, sizeof(*b));
+
+	if (!b)
+		return SIZE_MAX;
+	g->blocks = b;
+	memset(&b[g->nr_blocks], 0, sizeof(*b));
+	b[g->nr_blocks].alt = alt;
+	return g->nr_blocks++;
+}
+
+static void block_add(struct cfg_graph *g, size_t bi, const struct instr *i)
+{
+	struct cfg_block *b = &g->blocks[bi];
+	const struct instr **v = grow(g, b->insns, &b->cap, b->nr, sizeof(*v));
+	struct cfg_insn_block *m;
+
+	if (!v)
+		return;
+	b->insns = v;
+	v[b->nr++] = i;
+	m = grow(g, g->map, &g->cap_map, g->nr_map, sizeof(*m));
+	if (!m)
+		return;
+	g->map = m;
+	m[g->nr_map++] = (struct cfg_insn_block){ i, bi };
+}
+
+static int map_cmp(const void *a, const void *b)
+{
+	const struct instr *x = ((const struct cfg_insn_block *)a)->insn;
+	const struct instr *y = ((const struct cfg_insn_block *)b)->insn;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t cfg_blocks_block_of(const struct cfg_graph *g, const struct instr *i)
+{
+	struct cfg_insn_block key = { i, 0 }, *hit;
+
+	if (!i)
+		return SIZE_MAX;
+	hit = bsearch(&key, g->map, g->nr_map, sizeof(key), map_cmp);
+	return hit ? hit->block : SIZE_MAX;
+}
+
+static void add_edge(struct cfg_graph *g, size_t from, size_t to, enum cfg_edge_kind k,
+		     const struct alt_entry *alt, const char *external)
+{
+	struct cfg_edge *e;
+
+	if (from == SIZE_MAX || (to == SIZE_MAX && !external))
+		return;
+	e = grow(g, g->edges, &g->cap_edges, g->nr_edges, sizeof(*e));
+	if (!e)
+		return;
+	g->edges = e;
+	e[g->nr_edges++] = (struct cfg_edge){ from, to, k, alt, external, NULL, 0 };
+}
+
+static void add_case_edge(struct cfg_graph *g, size_t from, const struct alt_branch *a)
+{
+	size_t before = g->nr_edges;
+
+	add_edge(g, from, cfg_blocks_block_of(g, a->first), CFG_EDGE_CASE, NULL, NULL);
+	if (g->nr_edges > before) {
+		g->edges[before].table = cfg_jump_table(g->cfg, a);
+		g->edges[before].entry = a->jt_entry;
+	}
+}
+
+static bool ends_flow(const struct instr *i)
+{
+	switch (i->kind) {
+	case INSN_JUMP:
+	case INSN_JUMP_INDIRECT:
+	case INSN_RETURN:
+	case INSN_CONTEXT_SWITCH:
+	case INSN_TRAP:
+		return true;
+	default:
+		return (i->flags & IF_DEAD_END) != 0;
+	}
+}
+
+static bool is_branch(const struct instr *i)
+{
+	return i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND || ends_flow(i);
+}
+
+/* The instructions of the function and its .cold part, in address order. */
+static const struct instr **func_insns(struct cfg_graph *g, size_t *nr)
+{
+	const struct instr **v = NULL;
+	size_t cap = 0;
+
+	*nr = 0;
+	for (struct instr *i = cfg_first_in_func(g->cfg, g->func); i;
+	     i = cfg_next_same_func(g->cfg, i)) {
+		v = grow(g, v, &cap, *nr, sizeof(*v));
+		if (!v)
+			return NULL;
+		v[(*nr)++] = i;
+	}
+	return v;
+}
+
+/* Does instruction k start a block? */
+static bool leader(const struct instr **v, size_t nr, size_t k)
+{
+	const struct instr *i = v[k], *p = k ? v[k - 1] : NULL;
+
+	if (!p || p->func != i->func || p->next != i || i->alts || is_branch(p) || p->alts)
+		return true;
+	if (p->alt_group && !p->alt_group->orig_group && p == p->alt_group->last)
+		return true;   /* the end of an alternative site's original range */
+	for (size_t j = 0; j < nr; j++)
+		if (v[j]->jump_dest == i)
+			return true;
+	for (size_t j = 0; j < nr; j++)
+		for (const struct alt_branch *b = v[j]->alts; b; b = b->next)
+			if (!b->entry && b->first == i)
+				return true;
+	return false;
+}
+
+static void add_replacements(struct cfg_graph *g, const struct instr **v, size_t nr)
+{
+	for (size_t k = 0; k < nr; k++)
+		for (const struct alt_branch *b = v[k]->alts; b; b = b->next) {
+			const struct alt_group *grp = b->first ? b->first->alt_group : NULL;
+			size_t bi;
+
+			if (!b->entry || !grp || cfg_blocks_block_of(g, b->first) != SIZE_MAX)
+				continue;
+			bi = new_block(g, b->entry);
+			if (bi == SIZE_MAX)
+				return;
+			for (const struct instr *i = grp->first; i; i = cfg_group_next(grp, i))
+				block_add(g, bi, i);
+			qsort(g->map, g->nr_map, sizeof(*g->map), map_cmp);
+		}
+}
+
+static void block_edges(struct cfg_graph *g, size_t bi)
+{
+	const struct cfg_block *b = &g->blocks[bi];
+	const struct instr *first = b->insns[0], *last = b->insns[b->nr - 1];
+	const struct instr *after = b->alt ? cfg_validate_next(last) : last->next;
+
+	for (const struct alt_branch *a = first->alts; a; a = a->next)
+		if (a->jtab)
+			add_case_edge(g, bi, a);
+		else
+			add_edge(g, bi, cfg_blocks_block_of(g, a->first),
+				 a->entry ? CFG_EDGE_ALT : CFG_EDGE_SPECIAL, a->entry, NULL);
+	if (last->kind == INSN_JUMP || last->kind == INSN_JUMP_COND) {
+		size_t to = cfg_blocks_block_of(g, last->jump_dest);
+
+		if (to == SIZE_MAX && last->call_dest)
+			add_edge(g, bi, to, CFG_EDGE_CALL, NULL, last->call_dest->name);
+		else
+			add_edge(g, bi, to, last->kind == INSN_JUMP ? CFG_EDGE_JUMP : CFG_EDGE_TAKEN, NULL, NULL);
+	} else if (last->kind == INSN_JUMP_INDIRECT && last->call_dest) {
+		add_edge(g, bi, SIZE_MAX, CFG_EDGE_CALL, NULL, last->call_dest->name);
+	}
+	if (ends_flow(last))
+		return;
+	add_edge(g, bi, cfg_blocks_block_of(g, after),
+		 b->alt ? CFG_EDGE_ALT_BACK : last->kind == INSN_JUMP_COND ? CFG_EDGE_NOT_TAKEN : CFG_EDGE_FALL,
+		 b->alt, NULL);
+}
+
+int cfg_blocks_build(struct cfg_graph *g, const struct cfg *cfg, const struct objsym *func)
+{
+	size_t nr, bi = SIZE_MAX;
+	const struct instr **v;
+
+	memset(g, 0, sizeof(*g));
+	g->cfg = cfg;
+	g->func = func;
+	v = func_insns(g, &nr);
+
+	if (!v)
+		return -1;
+	for (size_t k = 0; k < nr && !g->oom; k++) {
+		if (leader(v, nr, k))
+			bi = new_block(g, NULL);
+		if (bi != SIZE_MAX)
+			block_add(g, bi, v[k]);
+	}
+	qsort(g->map, g->nr_map, sizeof(*g->map), map_cmp);
+	add_replacements(g, v, nr);
+	for (size_t b = 0; b < g->nr_blocks && !g->oom; b++)
+		block_edges(g, b);
+	free(v);
+	return g->oom ? -1 : 0;
+}
+
+void cfg_blocks_free(struct cfg_graph *g)
+{
+	for (size_t b = 0; b < g->nr_blocks; b++)
+		free(g->blocks[b].insns);
+	free(g->blocks);
+	free(g->edges);
+	free(g->map);
+}

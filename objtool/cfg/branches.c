@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Second CFG pass: where jumps and calls go.  Targets come from the
+ * instruction's immediate or, in a relocatable object, from the relocation
+ * inside it.  A jump that leaves its function for another function's first
+ * instruction is a sibling (tail) call; jumps to retpoline thunks are
+ * indirect branches in disguise; a jump to the return thunk is a return.
+ * Calls to functions that never return end their path.
+ */
+#include <string.h>
+
+#include "cfg_priv.h"
+
+static bool is_retpoline_thunk(const struct objsym *s)
+{
+	return s->bind == STB_GLOBAL && !strncmp(s->name, "__x86_indirect_", 15);
+}
+
+static bool is_return_thunk(const struct objsym *s)
+{
+	return s->bind == STB_GLOBAL && !strcmp(s->name, "__x86_return_thunk");
+}
+
+static bool is_embedded_insn(const struct objsym *s)
+{
+	return s->bind == STB_GLOBAL && (!strcmp(s->name, "retbleed_return_thunk") ||
+					 !strcmp(s->name, "srso_safe_ret"));
+}
+
+static bool is_static_jump(const struct instr *insn)
+{
+	return insn->kind == INSN_JUMP || insn->kind == INSN_JUMP_COND;
+}
+
+static struct objsym *parent_of(const struct cfg *cfg, const struct objsym *func)
+{
+	return func ? cfg->finfo[func->index].pfunc : NULL;
+}
+
+static const struct objrel *insn_rel(struct instr *insn)
+{
+	return objf_rel_in(insn->sec, insn->offset, insn->offset + insn->len);
+}
+
+/* A call's stack effect is undone by the callee's return: forget it. */
+static void set_call_dest(struct instr *insn, struct objsym *dest)
+{
+	insn->call_dest = dest;
+	if (dest)
+		insn->nr_ops = 0;
+}
+
+static void make_indirect(struct instr *insn)
+{
+	switch (insn->kind) {
+	case INSN_CALL:      insn->kind = INSN_CALL_INDIRECT; break;
+	case INSN_JUMP:      insn->kind = INSN_JUMP_INDIRECT; break;
+	case INSN_JUMP_COND: insn->kind = INSN_JUMP_INDIRECT_COND; break;
+	default:             return;
+	}
+	insn->flags |= IF_RETPOLINE_SAFE;
+	insn->nr_ops = 0;
+}
+
+static void make_return(struct instr *insn)
+{
+	insn->kind = INSN_RETURN;
+	insn->flags |= IF_RETPOLINE_SAFE;
+}
+
+static bool is_first_func_insn(const struct cfg *cfg, const struct instr *insn)
+{
+	if (insn->offset == insn->func->offset)
+		return true;
+	if (cfg->opts.ibt) {
+		const struct instr *prev = cfg_find(cfg, insn->sec, insn->func->offset);
+
+		if (prev && prev->kind == INSN_ENDBR && prev->next == insn)
+			return true;
+	}
+	return false;
+}
+
+/* Returns 1 when the jump was reclassified and needs no destination. */
+static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec, int64_t *doff)
+{
+	const struct objrel *rel = insn_rel(insn);
+
+	if (!rel) {
+		*dsec = insn->sec;
+		*doff = (int64_t)(insn->offset + insn->len) + insn->disp;
+		return 0;
+	}
+	if (rel->sym->type == STT_SECTION) {
+		/* A section symbol of no section (undefined, absolute): nowhere to go (fuzzing). */
+		if (!rel->sym->sec)
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"jump relocation to section symbol %zu, which has no section",
+					rel->sym->index);
+		*dsec = rel->sym->sec;
+		*doff = rel->addend + 4;
+		return 0;
+	}
+	if (is_retpoline_thunk(rel->sym)) {
+		make_indirect(insn);
+		return 1;
+	}
+	if (is_return_thunk(rel->sym)) {
+		make_return(insn);
+		return 1;
+	}
+	if (insn->func) {
+		set_call_dest(insn, rel->sym);   /* sibling call by symbol */
+		cfg_apply_call_hacks(cfg, insn, true);
+		return 1;
+	}
+	if (!rel->sym->sec)
+		return 1;                         /* asm jumping to another object */
+	*dsec = rel->sym->sec;
+	*doff = (int64_t)rel->sym->offset + rel->addend + 4;
+	return 0;
+}
+
+static int resolve_jump(struct cfg *cfg, struct instr *insn)
+{
+	struct objsec *dsec = NULL;
+	int64_t doff = 0;
+	struct instr *dest;
+	int r = jump_target(cfg, insn, &dsec, &doff);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	dest = doff >= 0 ? cfg_find(cfg, dsec, (uint64_t)doff) : NULL;
+	if (!dest) {
+		struct objsym *sym = doff >= 0 ? objf_sym_at(dsec, (uint64_t)doff) : NULL;
+
+		if (sym && is_embedded_insn(sym)) {
+			make_return(insn);
+			return 0;
+		}
+		return cfg_fail(cfg, insn->sec, insn->offset,
+				"can't find jump dest instruction at %s+0x%llx",
+				dsec->name, (unsigned long long)doff);
+	}
+	if (insn->func && dest->func && insn->func != dest->func) {
+		if (!strstr(insn->func->name, ".cold") && strstr(dest->func->name, ".cold")) {
+			cfg->finfo[insn->func->index].cfunc = dest->func;
+			cfg->finfo[dest->func->index].pfunc = insn->func;
+		} else if (parent_of(cfg, insn->func) != parent_of(cfg, dest->func) &&
+			   is_first_func_insn(cfg, dest)) {
+			set_call_dest(insn, dest->func);
+			cfg_apply_call_hacks(cfg, insn, true);
+			return 0;
+		}
+	}
+	insn->jump_dest = dest;
+	return 0;
+}
+
+static struct code_section *csec_of(const struct cfg *cfg, const struct objsec *sec)
+{
+	return &cfg->csecs[sec->index];
+}
+
+int cfg_resolve_jumps(struct cfg *cfg)
+{
+	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
+		struct code_section *cs = &cfg->csecs[s];
+
+		for (size_t i = 0; i < cs->nr; i++) {
+			struct instr *insn = &cs->insns[i];
+
+			if (insn->jump_dest || !is_static_jump(insn))
+				continue;
+			if (resolve_jump(cfg, insn))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A table's jump, or the replacement of one (a retpoline alternative). */
+static bool is_table_jump(const struct instr *insn)
+{
+	const struct alt_group *g = insn->alt_group;
+
+	if (insn->flags & IF_JUMP_TABLE)
+		return true;
+	return g && g->orig_group && g->orig_group->first &&
+	       (g->orig_group->first->flags & IF_JUMP_TABLE);
+}
+
+bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn)
+{
+	if (insn->func && insn->kind == INSN_JUMP_INDIRECT)
+		return !is_table_jump(insn);
+	return is_static_jump(insn) && insn->call_dest;
+}
+
+static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
+{
+	struct func_info *fi;
+	struct instr *insn;
+	bool named;
+
+	if (!func)
+		return false;
+	named = func->bind == STB_GLOBAL || (cfg->opts.kernel->noreturn_weak && func->bind == STB_WEAK);
+	if (named && kernel_name_listed(cfg->opts.kernel->noreturn, func->name))
+		return true;
+	if (func->bind == STB_WEAK || !func->size || !func->sec)
+		return false;
+	insn = cfg_first_in_func(cfg, func);
+	if (!insn || !insn->func)
+		return false;
+	fi = &cfg->finfo[func->index];
+	if (fi->noreturn)
+		return fi->noreturn == 2;
+
+	for (struct instr *i = insn; i; i = cfg_next_same_func(cfg, i))
+		if (i->kind == INSN_RETURN) {
+			fi->noreturn = 1;
+			return false;
+		}
+	for (struct instr *i = insn; i; i = cfg_next_same_func(cfg, i)) {
+		if (!cfg_is_sibling_call(cfg, i))
+			continue;
+		/* A tail call returns whenever its target does. */
+		if (!i->jump_dest || depth == 5)
+			return false;
+		return dead_end_scan(cfg, i->jump_dest->func, depth + 1);
+	}
+	fi->noreturn = 2;
+	return true;
+}
+
+bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func)
+{
+	return dead_end_scan(cfg, func, 0);
+}
+
+static struct objsym *call_dest_at(struct objsec *sec, uint64_t off)
+{
+	struct objsym *s = objf_func_at(sec, off);
+
+	if (s && s->offset == off)
+		return s;
+	return objf_sym_at(sec, off);
+}
+
+static int resolve_call(struct cfg *cfg, struct instr *insn)
+{
+	const struct objrel *rel = insn_rel(insn);
+	struct objsym *dest;
+
+	if (!rel) {
+		int64_t off = (int64_t)(insn->offset + insn->len) + insn->disp;
+
+		dest = off >= 0 ? call_dest_at(insn->sec, (uint64_t)off) : NULL;
+		set_call_dest(insn, dest);
+		if (insn->flags & IF_IGNORE)
+			return 0;
+		if (!dest)
+			return cfg_fail(cfg, insn->sec, insn->offset, "unannotated intra-function call");
+		if (insn->func && dest->type != STT_FUNC)
+			return cfg_fail(cfg, insn->sec, insn->offset, "unsupported call to non-function");
+	} else if (rel->sym->type == STT_SECTION) {
+		int64_t off = rel->addend + 4;
+
+		/* A section symbol of no section (undefined, absolute): nothing to name (fuzzing). */
+		if (!rel->sym->sec)
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"call relocation to section symbol %zu, which has no section",
+					rel->sym->index);
+		dest = off >= 0 ? call_dest_at(rel->sym->sec, (uint64_t)off) : NULL;
+		if (!dest)
+			return cfg_fail(cfg, insn->sec, insn->offset,
+					"can't find call dest symbol at %s+0x%llx",
+					rel->sym->sec->name, (unsigned long long)off);
+		set_call_dest(insn, dest);
+	} else if (is_retpoline_thunk(rel->sym)) {
+		make_indirect(insn);
+		return 0;
+	} else {
+		dest = rel->sym;
+		set_call_dest(insn, dest);
+	}
+	if (cfg_apply_call_hacks(cfg, insn, false))
+		return 0;   /* a kbuild hack made it a NOP: no longer a call */
+	if (strcmp(insn->sec->name, ".altinstr_replacement") && cfg_func_noreturn(cfg, dest))
+		insn->flags |= IF_DEAD_END;
+	return 0;
+}
+
+int cfg_resolve_calls(struct cfg *cfg)
+{
+	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
+		struct code_section *cs = csec_of(cfg, &cfg->file->secs[s]);
+
+		for (size_t i = 0; i < cs->nr; i++)
+			if (cs->insns[i].kind == INSN_CALL && resolve_call(cfg, &cs->insns[i]))
+				return -1;
+	}
+	return 0;
+}

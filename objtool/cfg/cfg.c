@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CFG as a data structure: lookups by address and by function, the
+ * per-function table, error recording and freeing.  Every pass and every
+ * later stage uses these; the passes themselves are run by build.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arch_decode.h"
+#include "cfg_priv.h"
+
+size_t cfg_lower_bound(const struct code_section *cs, uint64_t off)
+{
+	size_t lo = 0, hi = cs->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cs->insns[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t off)
+{
+	const struct code_section *cs;
+	size_t i;
+
+	if (!sec || sec->index >= cfg->file->nr_secs)
+		return NULL;
+	cs = &cfg->csecs[sec->index];
+	i = cfg_lower_bound(cs, off);
+	return i < cs->nr && cs->insns[i].offset == off ? &cs->insns[i] : NULL;
+}
+
+struct instr *cfg_first_in_func(const struct cfg *cfg, const struct objsym *func)
+{
+	return func->sec ? cfg_find(cfg, func->sec, func->offset) : NULL;
+}
+
+/* The next instruction of func, continuing into its .cold part. */
+struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn)
+{
+	const struct objsym *func = insn->func;
+	const struct func_info *fi;
+
+	if (!func)
+		return NULL;
+	if (insn->next && insn->next->func == func)
+		return insn->next;
+	fi = &cfg->finfo[func->index];
+	if (fi->cfunc == func || !fi->cfunc)
+		return NULL;
+	return cfg_first_in_func(cfg, fi->cfunc);
+}
+
+struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i)
+{
+	if (i == g->nop)
+		return NULL;
+	if (i == g->last)
+		return g->nop;
+	return i->next;
+}
+
+struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym)
+{
+	return &cfg->finfo[sym->index];
+}
+
+int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char *fmt, ...)
+{
+	char loc[256], msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	objf_format_loc(loc, sizeof(loc), (struct objsec *)sec, off);
+	return ao_fail(cfg->err, AO_ERR_ANALYSIS, "%s: %s: %s", cfg->file->path, loc, msg);
+}
+
+int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg)
+{
+	cfg_fail(cfg, sec, off, "%s", msg);
+	cfg->err->status = AO_ERR_STOPPED;
+	cfg->stop.kind = kind;
+	cfg->stop.sec = sec;
+	cfg->stop.offset = off;
+	cfg->stop.message = msg;
+	return -1;
+}
+
+static void free_alt_branches(struct instr *insn)
+{
+	struct alt_branch *b = insn->alts;
+
+	while (b) {
+		struct alt_branch *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+/*
+ * Every group is in cfg->groups (cfg_alternatives.c).  A replacement side
+ * owns its padding NOP; the original side owns the state array that its
+ * replacement sides share.
+ */
+static void free_groups(struct cfg *cfg)
+{
+	for (size_t k = 0; k < cfg->nr_groups; k++) {
+		struct alt_group *g = cfg->groups[k];
+
+		if (g->orig_group)
+			free(g->nop);
+		else
+			free((void *)g->states);
+		free(g);
+	}
+	free(cfg->groups);
+	cfg->groups = NULL;
+	cfg->nr_groups = cfg->cap_groups = 0;
+}
+
+void cfg_free(struct cfg *cfg)
+{
+	if (!cfg->file)
+		return;
+	free_groups(cfg);
+	if (cfg->csecs) {
+		for (size_t s = 0; s < cfg->file->nr_secs; s++) {
+			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
+				free_alt_branches(&cfg->csecs[s].insns[i]);
+			free(cfg->csecs[s].insns);
+		}
+	}
+	free(cfg->csecs);
+	free(cfg->jtabs);
+	free(cfg->ops);
+	free(cfg->finfo);
+	stack_pool_free(cfg->states);
+	arch_decoder_free(cfg->decoder);
+	special_free_alternatives(&cfg->alts);
+	special_free_paravirt(&cfg->pv);   /* read by --paravirt-native */
+	cfg->file = NULL;
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pipeline on one object; see include/analyze.h. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "orc_gen.h"
+#include "paravirt_native.h"
+#include "prefix.h"
+
+static enum orc_format pick_format(struct objfile *f, const struct analyze_options *o,
+				   const struct kernel_rules *k)
+{
+	if (o->orc_format != ORC_FORMAT_AUTO)
+		return o->orc_format;
+	if (objf_sec_by_name(f, ".orc_header"))
+		return ORC_FORMAT_V2;   /* only kernels with the v2 layout carry a header */
+	return k->unwind_abi >= 2 ? ORC_FORMAT_V2 : ORC_FORMAT_V1;
+}
+
+/* The CFG options for f: the caller's, with the kernel row chosen unless pinned. */
+static int cfg_options_for(struct objfile *f, const struct analyze_options *o,
+			   struct cfg_options *out, struct ao_error *err)
+{
+	struct kernel_choice c;
+
+	*out = o->cfg;
+	if (out->kernel)
+		return 0;
+	if (kernel_choose(f, &o->kernel, &c, err) < 0)
+		return -1;
+	out->kernel = c.rules;
+	if (o->verbose)
+		fprintf(stderr, "altorc: %s: kernel rules %s: %s\n", f->path, c.rules->name, c.reason);
+	return 0;
+}
+
+static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct analyze_options *o,
+			      struct ao_error *err)
+{
+	struct orc_gen_table t;
+	int ret;
+
+	if (orc_generate(cfg, pick_format(f, o, cfg->opts.kernel), &t)) {
+		orc_gen_free(&t);
+		return -1;
+	}
+	ret = orc_write(f, &t, NULL, 0, err);
+	orc_gen_free(&t);
+	return ret;
+}
+
+int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
+		 struct analysis *an, struct ao_error *err)
+{
+	struct cfg_options copts;
+	int warnings;
+
+	memset(an, 0, sizeof(*an));
+	if (objf_open(&an->file, path, err))
+		return -1;
+	if (cfg_options_for(an->file, opts, &copts, err) || cfg_build(&an->cfg, an->file, &copts, err)) {
+		if (err->status == AO_ERR_STOPPED)
+			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
+				     an->cfg.stop.message);
+		goto fail;
+	}
+	warnings = validate_run(&an->cfg, fs, &opts->validate);
+	if (warnings < 0)
+		goto fail;
+	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */
+	warnings += pv_check_sites(&an->cfg, fs);
+	prefix_propagate(&an->cfg);
+	an->orc_format = pick_format(an->file, opts, an->cfg.opts.kernel);
+	return warnings;
+fail:
+	analyze_close(an);
+	return -1;
+}
+
+void analyze_close(struct analysis *an)
+{
+	cfg_free(&an->cfg);
+	objf_close(an->file);
+	memset(an, 0, sizeof(*an));
+}
+
+int analyze_file(const char *path, const struct analyze_options *opts, struct findings *fs,
+		 struct ao_error *err)
+{
+	struct analysis an;
+	int warnings = analyze_open(path, opts, fs, &an, err);
+
+	if (warnings < 0)
+		return -1;
+	if (opts->write_orc && generate_and_write(&an.cfg, an.file, opts, err))
+		warnings = -1;
+	analyze_close(&an);
+	return warnings;
+}
+
+struct thread_call {
+	int (*fn)(void *);
+	void *arg;
+	int ret;
+};
+
+static void *thread_main(void *p)
+{
+	struct thread_call *c = p;
+
+	c->ret = c->fn(c->arg);
+	return NULL;
+}
+
+int analyze_on_big_stack(int (*fn)(void *), void *arg)
+{
+	struct thread_call c = { fn, arg, -1 };
+	pthread_attr_t attr;
+	pthread_t t;
+
+	/* Each branch is a recursion level; long functions need a deep stack. */
+	if (pthread_attr_init(&attr) || pthread_attr_setstacksize(&attr, (size_t)512 << 20) ||
+	    pthread_create(&t, &attr, thread_main, &c))
+		return fn(arg);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+	return c.ret;
+}
+
+/* The shared queue of analyze_parallel(): the next job index to take. */
+struct job_queue {
+	pthread_mutex_t lock;
+	size_t next, nr;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+};
+
+static int worker_main(void *p)
+{
+	struct job_queue *q = p;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&q->lock);
+		i = q->next < q->nr ? q->next++ : q->nr;
+		pthread_mutex_unlock(&q->lock);
+		if (i == q->nr)
+			return 0;
+		q->fn(q->ctx, i);
+	}
+}
+
+static void *worker_thread(void *p)
+{
+	worker_main(p);
+	return NULL;
+}
+
+int analyze_parallel(unsigned nr_threads, size_t nr_jobs, void (*fn)(void *ctx, size_t i),
+		     void *ctx)
+{
+	struct job_queue q = { .nr = nr_jobs, .fn = fn, .ctx = ctx };
+	pthread_t tids[256];
+	pthread_attr_t attr;
+	unsigned started = 0;
+
+	if (nr_threads > 256)
+		nr_threads = 256;
+	if (nr_threads > nr_jobs)
+		nr_threads = (unsigned)nr_jobs;
+	pthread_mutex_init(&q.lock, NULL);
+	if (!pthread_attr_init(&attr)) {
+		/* Same depth as analyze_on_big_stack(): path recursion per branch. */
+		if (!pthread_attr_setstacksize(&attr, (size_t)512 << 20))
+			while (started < nr_threads &&
+			       !pthread_create(&tids[started], &attr, worker_thread, &q))
+				started++;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		worker_main(&q);   /* no thread at all: run them here, shallow stack or not */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	pthread_mutex_destroy(&q.lock);
+	return started ? 0 : -1;
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * altorc objtool ARGS... FILE.o: the kbuild-compatible entry point.  Takes
+ * every argument the 6.1 and 6.12 kbuilds pass to objtool, validates the
+ * stack, and rewrites the object as the reference does: ORC, the call-site
+ * and ENDBR annotation sections, __pfx_ symbols and the --hacks rewrites
+ * (include/sites.h), all in one atomic write.  An object that already has
+ * what we would add is refused (exit 2) and left untouched.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "commands.h"
+#include "orc_gen.h"
+#include "sites.h"
+
+struct objtool_args {
+	struct analyze_options a;
+	struct sites_options sites;
+	const char *file;
+	bool noinstr, unret;   /* validation we do not do yet; they still want --link */
+	bool stats;
+};
+
+/* Flags that change nothing we produce (validation-only or reporting options). */
+static const char *const ignored_flags[] = {
+	"--backtrace", "--no-unreachable", "--sec-address",
+	"--dry-run",
+};
+
+static int parse_hacks(struct objtool_args *o, const char *list)
+{
+	char buf[128];
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	strcpy(buf, list);
+	for (char *save = NULL, *h = strtok_r(buf, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(h, "jump_label"))
+			o->a.cfg.hack_jump_label = true;
+		else if (!strcmp(h, "noinstr"))
+			o->a.cfg.hack_noinstr = true;
+		else if (!strcmp(h, "skylake"))
+			o->sites.skylake = o->a.kernel.skylake = true;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_version_flag(struct objtool_args *o, const char *arg)
+{
+	if (!strncmp(arg, "--prefix=", 9)) {
+		/* objtool 6.2 added --prefix: evidence for kernel_choose() */
+		o->a.cfg.prefix = (unsigned)strtoul(arg + 9, NULL, 10);
+		o->a.kernel.prefix = true;
+	} else if (!strcmp(arg, "--orc-format=v1")) {
+		o->a.orc_format = ORC_FORMAT_V1;
+		o->a.kernel.orc_version = 1;
+	} else if (!strcmp(arg, "--orc-format=v2")) {
+		o->a.orc_format = ORC_FORMAT_V2;
+		o->a.kernel.orc_version = 2;
+	} else if (!strcmp(arg, "--alt-layout=v1"))
+		o->a.cfg.alt_layout = ALT_LAYOUT_V1;
+	else if (!strcmp(arg, "--alt-layout=v2"))
+		o->a.cfg.alt_layout = ALT_LAYOUT_V2;
+	else if (!strncmp(arg, "--kernel=", 9) && kernel_rules_find(arg + 9))
+		o->a.kernel.forced = arg + 9;
+	else if (!strcmp(arg, "--paravirt-native"))
+		o->a.cfg.paravirt_native = true;
+	else if (!strncmp(arg, "--pv-dwarf=", 11))
+		o->a.cfg.pv_dwarf = arg + 11;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_flag(struct objtool_args *o, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(ignored_flags) / sizeof(*ignored_flags); i++)
+		if (!strcmp(arg, ignored_flags[i]))
+			return 0;
+	if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
+		o->a.verbose = true;
+	else if (!strcmp(arg, "--noinstr"))
+		o->noinstr = true;
+	else if (!strcmp(arg, "--unret"))
+		o->unret = true;
+	else if (!strcmp(arg, "--orc"))
+		o->a.write_orc = o->sites.orc = true;
+	else if (!strcmp(arg, "--uaccess"))
+		o->a.validate.uaccess = o->a.cfg.uaccess = true;
+	else if (!strcmp(arg, "--stackval"))
+		o->a.validate.stackval = true;
+	else if (!strcmp(arg, "--retpoline"))
+		o->sites.retpoline = o->a.validate.retpoline = true;
+	else if (!strcmp(arg, "--rethunk"))
+		o->sites.rethunk = o->a.cfg.rethunk = o->a.validate.rethunk = true;
+	else if (!strcmp(arg, "--sls"))
+		o->a.validate.sls = true;
+	else if (!strcmp(arg, "--static-call"))
+		o->sites.static_call = true;
+	else if (!strcmp(arg, "--cfi"))
+		o->sites.cfi = true;
+	else if (!strcmp(arg, "--mcount"))
+		o->a.cfg.mcount = true;
+	else if (!strcmp(arg, "--mnop"))
+		o->a.cfg.mnop = true;
+	else if (!strcmp(arg, "--module"))
+		o->sites.module = o->a.validate.module = true;
+	else if (!strcmp(arg, "--ibt"))
+		o->a.cfg.ibt = o->sites.ibt = o->a.validate.ibt = true;
+	else if (!strcmp(arg, "--link"))
+		o->a.cfg.link = true;
+	else if (!strcmp(arg, "--stats"))
+		o->stats = true;
+	else if (!strncmp(arg, "--hacks=", 8))
+		return parse_hacks(o, arg + 8);
+	else
+		return parse_version_flag(o, arg);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: altorc objtool [OBJTOOL FLAGS] FILE.o\n"
+		"  Accepts the flags kbuild passes to objtool (6.1 and 6.12): --orc, --uaccess,\n"
+		"  --retpoline, --rethunk, --sls, --static-call, --ibt, --link, --module,\n"
+		"  --prefix=N, --hacks=jump_label,noinstr,skylake, --mcount, --mnop, --cfi,\n"
+		"  --stackval, ...  Each adds what the reference objtool adds (ORC, .*_sites,\n"
+		"  .ibt_endbr_seal, __mcount_loc, __pfx_ symbols, NOP rewrites); an object\n"
+		"  that already has them is refused (exit 2) and left as it was.\n"
+		"  --noinstr, --ibt and --unret need --link unless the object was linked from\n"
+		"  several files (then --link is forced), as the reference checks (exit 1).\n"
+		"  Kernel rules (ORC layout, noreturn lists, warning shapes): from kbuild's\n"
+		"  build folder (KERNELRELEASE or VERSION/PATCHLEVEL in the environment,\n"
+		"  include/config/kernel.release here), checked against what the object and\n"
+		"  the flags show; conflicting or missing evidence is refused (exit 2).\n"
+		"  --kernel=6.1|6.12 chooses; --verbose says which rules and why.\n"
+		"  --orc-format=v1|v2 forces the ORC layout, --alt-layout=v1|v2 the\n"
+		"  .altinstructions layout.\n"
+		"  --stats: counts on stdout (switch jump tables found, their entries followed,\n"
+		"  the case targets validation reached).\n"
+		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
+		"  templates (pushf; pop %%rax ...) at .parainstructions sites; type numbers\n"
+		"  from the DWARF of FILE.o, or of FILE.\n");
+}
+
+/* ORC and the staged site edits, in one write. */
+static int write_all(struct analysis *an, const struct objtool_args *o, struct ao_error *err)
+{
+	static const struct objf_edits none;
+	struct orc_gen_table t = { 0 };
+	int ret = 0;
+
+	if (o->a.write_orc) {
+		ret = orc_generate(&an->cfg, an->orc_format, &t);
+		if (ret && !err->message[0])
+			ao_fail(err, AO_ERR_ANALYSIS, "%s: ORC generation failed", o->file);
+		if (!ret)
+			ret = orc_write(an->file, &t, NULL, 0, err);
+		orc_gen_free(&t);
+	}
+	/* No ORC to write (or none asked for): the site edits still go out. */
+	if (!ret && an->file->staged)
+		ret = objf_write_edits(an->file, &none, err);
+	return ret;
+}
+
+static bool has_edits(const struct objf_edits *e)
+{
+	return e->nr_secs || e->nr_patches || e->nr_syms || e->nr_rel_types || e->nr_sym_rels;
+}
+
+/*
+ * The reference's checks of --link, made once the object is open (6.1 and
+ * 6.12 alike): an object linked from several files (more than one STT_FILE
+ * symbol) gets --link, with a message; otherwise --noinstr, --ibt and
+ * --unret, in that order, each need it, and the first found without it ends
+ * the run with exit 1 before anything is written.  Returns 1 for that.
+ */
+static int check_link(struct objtool_args *o, const struct objfile *f)
+{
+	const char *flag = o->noinstr ? "--noinstr" : o->a.cfg.ibt ? "--ibt" : o->unret ? "--unret" : NULL;
+	size_t files = 0;
+
+	if (o->a.cfg.link)
+		return 0;
+	for (size_t i = 0; i < f->nr_syms; i++)
+		files += f->syms[i].type == STT_FILE;
+	if (files > 1) {
+		fprintf(stderr, "error: objtool: Linked object detected, forcing --link\n");
+		o->a.cfg.link = true;
+		return 0;
+	}
+	if (!flag)
+		return 0;
+	fprintf(stderr, "error: objtool: %s requires --link\n", flag);
+	return 1;
+}
+
+/*
+ * Before analysing: the --link checks, then that a second run would not add
+ * a second copy of anything.  -1 on error, 1 when the flags are refused.
+ */
+static int check_before_analysis(struct objtool_args *o, struct ao_error *err)
+{
+	struct objfile *f;
+	int r;
+
+	if (objf_open(&f, o->file, err))
+		return -1;
+	r = check_link(o, f);
+	if (!r)
+		r = sites_check_fresh(f, &o->sites, o->a.cfg.prefix, err);
+	objf_close(f);
+	return r;
+}
+
+static void print_stats(const char *file, const struct cfg *cfg)
+{
+	struct jump_table_counts c;
+
+	cfg_count_jump_tables(cfg, &c);
+	printf("%s: jump tables: %zu found, %zu entries followed, %zu case targets validated\n",
+	       file, c.tables, c.targets, c.validated);
+}
+
+static int run(void *p)
+{
+	struct objtool_args *o = p;
+	struct findings fs;
+	struct analysis an;
+	struct sites_out out = { 0 };
+	struct ao_error err = { 0 };
+	int r;
+
+	r = check_before_analysis(o, &err);
+	if (r > 0)
+		return EXIT_FINDINGS;   /* the reference's exit status for refused flags */
+	if (r < 0) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	findings_init(&fs, o->file, 1);
+	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
+	r = analyze_open(o->file, &o->a, &fs, &an, &err);
+	findings_free(&fs);
+	if (r < 0 && err.status == AO_ERR_STOPPED)
+		return 0;   /* as the reference: its warning (printed), the object untouched */
+	if (r < 0) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	if (o->stats)
+		print_stats(o->file, &an.cfg);
+	r = sites_build(&an.cfg, &o->sites, &out, &err);
+	if (!r && has_edits(&out.edits))
+		objf_stage(an.file, &out.edits);
+	if (!r)
+		r = write_all(&an, o, &err);
+	sites_free(&out);
+	analyze_close(&an);
+	if (r < 0) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	/* Like the reference, warnings do not fail the build. */
+	return 0;
+}
+
+int cmd_objtool(int argc, char **argv)
+{
+	/* kbuild runs objtool in the kernel build, and the object is written: no guessing */
+	struct objtool_args o = { .a.kernel = { .build_dir = true, .must_decide = true } };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (argv[i][0] != '-') {
+			if (o.file) {
+				fprintf(stderr, "altorc objtool: one object at a time ('%s' and '%s')\n", o.file, argv[i]);
+				return EXIT_UNUSABLE;
+			}
+			o.file = argv[i];
+		} else if (parse_flag(&o, argv[i])) {
+			fprintf(stderr, "altorc objtool: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_UNUSABLE;
+		}
+	}
+	if (!o.file) {
+		usage(stderr);
+		return EXIT_UNUSABLE;
+	}
+	return analyze_on_big_stack(run, &o);
+}

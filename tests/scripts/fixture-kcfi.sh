@@ -15,8 +15,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
 CC=${CC:-gcc}
 fx=$top/tests/fixtures
-ref61=$(ls /usr/src/linux-headers-6.1.0-*-amd64/tools/objtool/objtool 2>/dev/null | sort -V | tail -1)
-ref612=$(ls /usr/src/linux-headers-6.12.*+deb12-amd64/tools/objtool/objtool 2>/dev/null | sort -V | tail -1)
+ref61=$("$top/tests/scripts/corpus-build.sh" --objtool 6.1 2>/dev/null)
+ref612=$("$top/tests/scripts/corpus-build.sh" --objtool 6.12 2>/dev/null)
 export SRCARCH=x86
 work=$(mktemp -d /tmp/fixture-kcfi.XXXXXX)
 trap 'rm -rf "$work"' EXIT

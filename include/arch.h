@@ -9,6 +9,7 @@
 #define ALTORC_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "objfile.h"
@@ -21,6 +22,13 @@ bool arch_is_return_thunk(const struct objsym *s);
 bool arch_is_static_call_tramp(const struct objsym *s);
 /* The compiler's function-entry hook (__fentry__). */
 bool arch_is_fentry(const struct objsym *s);
+/*
+ * Return thunks that are one instruction inside another function
+ * (retbleed_return_thunk, srso_safe_ret): a jump to them is no sibling call.
+ */
+bool arch_is_embedded_thunk(const struct objsym *s);
+/* Callees that need no frame set up before the call (__fentry__, the embedded thunks). */
+bool arch_call_needs_no_frame(const char *name);
 /* A name of a static call trampoline, from its symbol name alone. */
 bool arch_is_static_call_tramp_name(const char *name);
 
@@ -30,5 +38,25 @@ const uint8_t *arch_nop_bytes(unsigned len);
 const uint8_t *arch_ret_bytes(unsigned len);
 /* Length of a direct call, which the kernel writes over a paravirt site. */
 unsigned arch_direct_call_len(void);
+/* Do the bytes at p (avail readable) start a direct call? */
+bool arch_is_direct_call(const uint8_t *p, size_t avail);
+
+/* The relocation type's name ("R_X86_64_PC32"), or NULL for a type the stages never use. */
+const char *arch_reloc_name(uint32_t type);
+
+/*
+ * What kernels before 5.13 could patch over a paravirt call site instead of
+ * a call (native_patch()): one row per op, by its member in struct
+ * paravirt_patch_template.
+ */
+struct arch_pv_template {
+	const char *member;     /* "irq.save_fl" */
+	uint8_t len;
+	uint8_t bytes[4];
+	const char *text;       /* "pushf; pop %rax" */
+};
+#define ARCH_PV_TEMPLATES_MAX 16
+/* The templates; *nr gets their count (at most ARCH_PV_TEMPLATES_MAX). */
+const struct arch_pv_template *arch_pv_templates(size_t *nr);
 
 #endif

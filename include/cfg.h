@@ -98,7 +98,6 @@ struct code_section {
 	struct instr *insns;
 	size_t nr;
 	bool is_text;                   /* ORC is generated for it */
-	bool noinstr;
 };
 
 /* Options that change the model the way objtool's flags do. */

@@ -20,6 +20,13 @@
  */
 bool kernel_ibt_metadata_section(const char *name);
 
+struct kernel_rules;
+/*
+ * Is name a section of code that must not be instrumented (noinstr, entry,
+ * the x86 thunks; under some kernels' rules cpuidle too)?
+ */
+bool kernel_noinstr_section(const struct kernel_rules *k, const char *name);
+
 /* A sorted list of symbol names (looked up with bsearch). */
 struct kernel_name_list {
 	const char *const *names;

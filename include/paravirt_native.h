@@ -9,7 +9,7 @@
  *    validation, that the original is stack-neutral too (else the states
  *    after the patched and the unpatched site would differ).
  *  - before 5.13, native_patch() (arch/x86/kernel/paravirt_patch.c) could
- *    also write a short native template, see pv_native_templates().  Two of
+ *    also write a short native template, see arch_pv_templates().  Two of
  *    them move the stack: irq.save_fl `pushf; pop %rax` and irq.restore_fl
  *    `push %rdi; popf`, 8 bytes more between their two instructions.  With
  *    --paravirt-native each site whose type maps to a template becomes an
@@ -25,16 +25,6 @@
 #include <stdint.h>
 
 #include "cfg.h"
-
-struct pv_template {
-	const char *member;     /* in struct paravirt_patch_template: "irq.save_fl" */
-	uint8_t len;
-	uint8_t bytes[4];
-	const char *text;       /* "pushf; pop %rax" */
-};
-
-/* The native templates of x86-64 before 5.13; *nr gets their count. */
-const struct pv_template *pv_native_templates(size_t *nr);
 
 /*
  * --paravirt-native, during cfg_build: read .parainstructions into cfg->pv,

@@ -35,3 +35,8 @@ unsigned arch_direct_call_len(void)
 {
 	return 5;
 }
+
+bool arch_is_direct_call(const uint8_t *p, size_t avail)
+{
+	return avail >= 1 && p[0] == 0xe8;
+}

@@ -41,3 +41,14 @@ bool arch_is_fentry(const struct objsym *s)
 {
 	return global_named(s, "__fentry__");
 }
+
+bool arch_is_embedded_thunk(const struct objsym *s)
+{
+	return global_named(s, "retbleed_return_thunk") || global_named(s, "srso_safe_ret");
+}
+
+bool arch_call_needs_no_frame(const char *name)
+{
+	return !strcmp(name, "__fentry__") || !strcmp(name, "retbleed_return_thunk") ||
+	       !strcmp(name, "srso_safe_ret");
+}

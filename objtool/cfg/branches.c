@@ -9,23 +9,8 @@
  */
 #include <string.h>
 
+#include "arch.h"
 #include "cfg_priv.h"
-
-static bool is_retpoline_thunk(const struct objsym *s)
-{
-	return s->bind == STB_GLOBAL && !strncmp(s->name, "__x86_indirect_", 15);
-}
-
-static bool is_return_thunk(const struct objsym *s)
-{
-	return s->bind == STB_GLOBAL && !strcmp(s->name, "__x86_return_thunk");
-}
-
-static bool is_embedded_insn(const struct objsym *s)
-{
-	return s->bind == STB_GLOBAL && (!strcmp(s->name, "retbleed_return_thunk") ||
-					 !strcmp(s->name, "srso_safe_ret"));
-}
 
 static bool is_static_jump(const struct instr *insn)
 {
@@ -101,11 +86,11 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 		*doff = rel->addend + 4;
 		return 0;
 	}
-	if (is_retpoline_thunk(rel->sym)) {
+	if (arch_is_retpoline_thunk(rel->sym)) {
 		make_indirect(insn);
 		return 1;
 	}
-	if (is_return_thunk(rel->sym)) {
+	if (arch_is_return_thunk(rel->sym)) {
 		make_return(insn);
 		return 1;
 	}
@@ -134,7 +119,7 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 	if (!dest) {
 		struct objsym *sym = doff >= 0 ? objf_sym_at(dsec, (uint64_t)doff) : NULL;
 
-		if (sym && is_embedded_insn(sym)) {
+		if (sym && arch_is_embedded_thunk(sym)) {
 			make_return(insn);
 			return 0;
 		}
@@ -278,7 +263,7 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 					"can't find call dest symbol at %s+0x%llx",
 					rel->sym->sec->name, (unsigned long long)off);
 		set_call_dest(insn, dest);
-	} else if (is_retpoline_thunk(rel->sym)) {
+	} else if (arch_is_retpoline_thunk(rel->sym)) {
 		make_indirect(insn);
 		return 0;
 	} else {

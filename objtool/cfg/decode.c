@@ -17,12 +17,6 @@ static bool sec_is_text(const char *name)
 	       strncmp(name, ".discard.", 9);
 }
 
-static bool sec_is_noinstr(const char *name)
-{
-	return !strcmp(name, ".noinstr.text") || !strcmp(name, ".entry.text") ||
-	       !strncmp(name, ".text..__x86.", 13);
-}
-
 /* Keep stack ops in one pool: most instructions have none. */
 int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
 {
@@ -63,7 +57,6 @@ static int decode_section(struct cfg *cfg, struct objsec *sec)
 	}
 	cs->sec = sec;
 	cs->is_text = sec_is_text(sec->name);
-	cs->noinstr = sec_is_noinstr(sec->name);
 	if (!sec->data || !sec->size)
 		return 0;
 	cs->insns = ao_reallocarray(cfg->err, NULL, cap, sizeof(*cs->insns));

@@ -14,13 +14,6 @@
 #include "arch.h"
 #include "cfg_priv.h"
 
-static bool sec_is_noinstr(const struct cfg *cfg, const char *name)
-{
-	return !strcmp(name, ".noinstr.text") || !strcmp(name, ".entry.text") ||
-	       (cfg->opts.kernel->cpuidle_noinstr && !strcmp(name, ".cpuidle.text")) ||
-	       !strncmp(name, ".text..__x86.", 13);
-}
-
 static bool is_profiling_func(const struct objsym *s)
 {
 	return s->bind == STB_GLOBAL &&
@@ -37,7 +30,7 @@ bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling)
 	/* Static calls and retpolines are filed before these checks in the reference. */
 	if (arch_is_static_call_tramp(dest) || arch_is_retpoline_thunk(dest))
 		return false;
-	if (cfg->opts.hack_noinstr && sec_is_noinstr(cfg, insn->sec->name) &&
+	if (cfg->opts.hack_noinstr && kernel_noinstr_section(cfg->opts.kernel, insn->sec->name) &&
 	    is_profiling_func(dest)) {
 		insn->kind = sibling ? INSN_RETURN : INSN_NOP;
 		/* The RET gets its INT3 in the same bytes: no SLS complaint. */

@@ -27,41 +27,23 @@
 #include <string.h>
 
 #include "arch_decode.h"
-#include "dwarf_paravirt.h"
+#include "arch.h"
 #include "cfg_priv.h"
+#include "dwarf_paravirt.h"
 #include "paravirt_native.h"
 
-
-static const struct pv_template templates[] = {
-	{ "irq.irq_disable",         1, { 0xfa },             "cli" },
-	{ "irq.irq_enable",          1, { 0xfb },             "sti" },
-	{ "irq.save_fl",             2, { 0x9c, 0x58 },       "pushf; pop %rax" },
-	{ "irq.restore_fl",          2, { 0x57, 0x9d },       "push %rdi; popf" },
-	{ "mmu.read_cr2",            3, { 0x0f, 0x20, 0xd0 }, "mov %cr2,%rax" },
-	{ "mmu.read_cr3",            3, { 0x0f, 0x20, 0xd8 }, "mov %cr3,%rax" },
-	{ "mmu.write_cr3",           3, { 0x0f, 0x22, 0xdf }, "mov %rdi,%cr3" },
-	{ "cpu.wbinvd",              2, { 0x0f, 0x09 },       "wbinvd" },
-	{ "lock.queued_spin_unlock", 3, { 0xc6, 0x07, 0x00 }, "movb $0,(%rdi)" },
-	{ "lock.vcpu_is_preempted",  2, { 0x31, 0xc0 },       "xor %eax,%eax" },
-};
-#define NR_TEMPLATES (sizeof(templates) / sizeof(templates[0]))
-
-const struct pv_template *pv_native_templates(size_t *nr)
-{
-	*nr = NR_TEMPLATES;
-	return templates;
-}
-
-/* slots[i]: the type number of templates[i], -1 when unknown. */
+/* slots[i]: the type number of template i of arch_pv_templates(), -1 when unknown. */
 static int read_slots(struct cfg *cfg, int *slots)
 {
-	const char *members[NR_TEMPLATES];
+	const char *members[ARCH_PV_TEMPLATES_MAX];
 	const char *path = cfg->opts.pv_dwarf ? cfg->opts.pv_dwarf : cfg->file->path;
+	size_t nr;
+	const struct arch_pv_template *templates = arch_pv_templates(&nr);
 	int r;
 
-	for (size_t i = 0; i < NR_TEMPLATES; i++)
+	for (size_t i = 0; i < nr; i++)
 		members[i] = templates[i].member;
-	r = dwarf_pv_slots(path, members, NR_TEMPLATES, slots, cfg->err);
+	r = dwarf_pv_slots(path, members, nr, slots, cfg->err);
 	if (r < 0)
 		return -1;
 	if (!r)
@@ -71,9 +53,12 @@ static int read_slots(struct cfg *cfg, int *slots)
 	return r;
 }
 
-static const struct pv_template *template_for(const int *slots, uint8_t type)
+static const struct arch_pv_template *template_for(const int *slots, uint8_t type)
 {
-	for (size_t i = 0; i < NR_TEMPLATES; i++)
+	size_t nr;
+	const struct arch_pv_template *templates = arch_pv_templates(&nr);
+
+	for (size_t i = 0; i < nr; i++)
 		if (slots[i] == type)
 			return &templates[i];
 	return NULL;
@@ -84,7 +69,7 @@ static const struct pv_template *template_for(const int *slots, uint8_t type)
  * addresses (they are what would run there).  One block: the padding NOP
  * first, as the replacement side owns and frees its nop (cfg_free()).
  */
-static int build_side(struct cfg *cfg, const struct pv_template *t, struct instr *orig,
+static int build_side(struct cfg *cfg, const struct arch_pv_template *t, struct instr *orig,
 		      struct alt_group *og, struct alt_group *ng)
 {
 	struct instr *blk = ao_calloc(cfg->err, 1 + t->len, sizeof(*blk));
@@ -123,7 +108,7 @@ static int build_side(struct cfg *cfg, const struct pv_template *t, struct instr
 	return 0;
 }
 
-static int add_site(struct cfg *cfg, const struct pv_site *s, const struct pv_template *t)
+static int add_site(struct cfg *cfg, const struct pv_site *s, const struct arch_pv_template *t)
 {
 	struct instr *orig = cfg_find(cfg, s->sec, s->off);
 	struct alt_group *og, *ng;
@@ -142,7 +127,7 @@ static int add_site(struct cfg *cfg, const struct pv_site *s, const struct pv_te
 
 int pv_native_add_branches(struct cfg *cfg)
 {
-	int slots[NR_TEMPLATES];
+	int slots[ARCH_PV_TEMPLATES_MAX];
 	int r;
 
 	if (special_read_paravirt(cfg->file, &cfg->pv, cfg->err))
@@ -153,7 +138,7 @@ int pv_native_add_branches(struct cfg *cfg)
 	if (r <= 0)
 		return r;
 	for (size_t k = 0; k < cfg->pv.nr; k++) {
-		const struct pv_template *t = template_for(slots, cfg->pv.sites[k].type);
+		const struct arch_pv_template *t = template_for(slots, cfg->pv.sites[k].type);
 
 		if (t && add_site(cfg, &cfg->pv.sites[k], t))
 			return -1;

@@ -23,3 +23,10 @@ bool kernel_ibt_metadata_section(const char *name)
 			return true;
 	return false;
 }
+
+bool kernel_noinstr_section(const struct kernel_rules *k, const char *name)
+{
+	return !strcmp(name, ".noinstr.text") || !strcmp(name, ".entry.text") ||
+	       (k->cpuidle_noinstr && !strcmp(name, ".cpuidle.text")) ||
+	       !strncmp(name, ".text..__x86.", 13);
+}

@@ -84,7 +84,7 @@ static bool was_call(struct instr *insn)
 {
 	if (objf_sec_data(insn->sec, NULL) || !insn->sec->data)
 		return false;
-	return insn->sec->data[insn->offset] == 0xe8;
+	return arch_is_direct_call(insn->sec->data + insn->offset, insn->sec->size - insn->offset);
 }
 
 /* Pass 1: what the reference files while resolving jumps. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "arch/elf.h"
 #include "special_priv.h"
 
@@ -71,14 +72,10 @@ int special_read_table(struct objfile *f, const char *name, const struct special
 
 const char *special_rel_name(uint32_t type, char *buf, size_t size)
 {
-	switch (type) {
-	case ARCH_RELOC_ABS64:    return "R_X86_64_64";
-	case ARCH_RELOC_PC32:  return "R_X86_64_PC32";
-	case ARCH_RELOC_PLT32: return "R_X86_64_PLT32";
-	case ARCH_RELOC_ABS32:    return "R_X86_64_32";
-	case ARCH_RELOC_ABS32S:   return "R_X86_64_32S";
-	case ARCH_RELOC_PC64:  return "R_X86_64_PC64";
-	}
+	const char *name = arch_reloc_name(type);
+
+	if (name)
+		return name;
 	snprintf(buf, size, "relocation type %" PRIu32, type);
 	return buf;
 }

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "arch.h"
 #include "cfg.h"
 #include "findings.h"
 #include "validate.h"
@@ -46,7 +47,7 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 	if (!insn->func)
 		return cfg->opts.link;   /* holes between symbols of a prelinked object */
 	/* static call trampolines are patched at run time, their tails never run */
-	if (insn->func->bind == STB_GLOBAL && !strncmp(insn->func->name, "__SCT__", 7))
+	if (arch_is_static_call_tramp(insn->func))
 		return true;
 	/* ud2 (or a jump to one) after a call that does not return */
 	if (prev && ((prev->flags & IF_DEAD_END) || (prev->call_dest && cfg_func_noreturn(cfg, prev->call_dest))) &&

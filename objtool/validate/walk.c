@@ -17,6 +17,7 @@
 
 #include "cfg.h"
 #include "findings.h"
+#include "arch.h"
 #include "reconcile.h"
 #include "validate.h"
 
@@ -323,9 +324,7 @@ static enum walk_result check_sibling_call(struct walker *w, const struct instr 
 static bool is_special_call(const struct instr *insn)
 {
 	return insn->kind == INSN_CALL && insn->call_dest &&
-	       (!strcmp(insn->call_dest->name, "__fentry__") ||
-		!strcmp(insn->call_dest->name, "retbleed_return_thunk") ||
-		!strcmp(insn->call_dest->name, "srso_safe_ret"));
+	       arch_call_needs_no_frame(insn->call_dest->name);
 }
 
 static enum walk_result walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws);

@@ -92,10 +92,10 @@ bench_one() {
   slot=$(mktemp -d "$tmp/obj.XXXXXX")
   local tool cmd cpu rss rc
   for tool in reference altorc; do
-    # altorc gets kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
-    if [[ $tool == reference ]]; then cmd=("$ref"); else cmd=(env KERNELRELEASE="$kernel" "$ALTORC" objtool); fi
+    if [[ $tool == reference ]]; then cmd=("$ref"); else cmd=("$ALTORC" objtool); fi
     cp -- "$pre" "$slot/o.o"
-    read -r cpu rss rc < <("$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
+    # both get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
+    read -r cpu rss rc < <(KERNELRELEASE=$kernel "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
     echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
   done
   rm -rf "$slot"

@@ -34,10 +34,9 @@ START_TEST(test_decode_arrays)
 	ck_assert_uint_eq(unit_csec(&u, ".noinstr.text")->nr, 1);
 	ck_assert_uint_eq(unit_csec(&u, ".altinstr_replacement")->nr, 1);
 	ck_assert_uint_eq(u.cfg.nr_insns, 16);
-	/* ORC is for real text only; noinstr is a section property. */
-	ck_assert(cs->is_text && !cs->noinstr);
+	/* ORC is for real text only. */
+	ck_assert(cs->is_text);
 	ck_assert(!unit_csec(&u, ".altinstr_replacement")->is_text);
-	ck_assert(unit_csec(&u, ".noinstr.text")->noinstr);
 
 	/* Lookups by offset: exact starts only; lower bound past the middle. */
 	ck_assert_ptr_null(cfg_find(&u.cfg, cs->sec, 2));

@@ -204,6 +204,8 @@ static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct
 	return i->nr_ops ? &cfg->ops[i->ops_index] : NULL;
 }
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
+/* Does control never go on to the next instruction after i (jump, return, trap, dead end)? */
+bool cfg_ends_flow(const struct instr *i);
 /* The next instruction of one side of an alternative site, its NOP padding last; NULL at its end. */
 struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i);
 

@@ -95,23 +95,9 @@ static void add_case_edge(struct cfg_graph *g, size_t from, const struct alt_bra
 	}
 }
 
-static bool ends_flow(const struct instr *i)
-{
-	switch (i->kind) {
-	case INSN_JUMP:
-	case INSN_JUMP_INDIRECT:
-	case INSN_RETURN:
-	case INSN_CONTEXT_SWITCH:
-	case INSN_TRAP:
-		return true;
-	default:
-		return (i->flags & IF_DEAD_END) != 0;
-	}
-}
-
 static bool is_branch(const struct instr *i)
 {
-	return i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND || ends_flow(i);
+	return i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND || cfg_ends_flow(i);
 }
 
 /* The instructions of the function and its .cold part, in address order. */
@@ -190,7 +176,7 @@ static void block_edges(struct cfg_graph *g, size_t bi)
 	} else if (last->kind == INSN_JUMP_INDIRECT && last->call_dest) {
 		add_edge(g, bi, SIZE_MAX, CFG_EDGE_CALL, NULL, last->call_dest->name);
 	}
-	if (ends_flow(last))
+	if (cfg_ends_flow(last))
 		return;
 	add_edge(g, bi, cfg_blocks_block_of(g, after),
 		 b->alt ? CFG_EDGE_ALT_BACK : last->kind == INSN_JUMP_COND ? CFG_EDGE_NOT_TAKEN : CFG_EDGE_FALL,

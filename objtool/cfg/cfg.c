@@ -68,6 +68,20 @@ struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i)
 	return i->next;
 }
 
+bool cfg_ends_flow(const struct instr *i)
+{
+	switch (i->kind) {
+	case INSN_JUMP:
+	case INSN_JUMP_INDIRECT:
+	case INSN_RETURN:
+	case INSN_CONTEXT_SWITCH:
+	case INSN_TRAP:
+		return true;
+	default:
+		return (i->flags & IF_DEAD_END) != 0;
+	}
+}
+
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym)
 {
 	return &cfg->finfo[sym->index];

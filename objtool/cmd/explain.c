@@ -194,21 +194,6 @@ static void collect_branches(struct explain *x)
 
 /* ---- switch cases ------------------------------------------------------------ */
 
-/* Does control never go on to the next instruction after i? */
-static bool ends_straight_line(const struct instr *i)
-{
-	switch (i->kind) {
-	case INSN_JUMP:
-	case INSN_JUMP_INDIRECT:
-	case INSN_RETURN:
-	case INSN_CONTEXT_SWITCH:
-	case INSN_TRAP:
-		return true;
-	default:
-		return (i->flags & IF_DEAD_END) != 0;
-	}
-}
-
 /* Every table entry that targets i. */
 static void add_cases_at(struct explain *x, const struct instr *i)
 {
@@ -234,7 +219,7 @@ static void collect_cases(struct explain *x)
 		return;
 	for (;;) {
 		add_cases_at(x, i);
-		if (x->nr_cases || i == cs->insns || i[-1].func != i->func || ends_straight_line(&i[-1]))
+		if (x->nr_cases || i == cs->insns || i[-1].func != i->func || cfg_ends_flow(&i[-1]))
 			return;
 		i--;
 	}

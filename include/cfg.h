@@ -68,7 +68,7 @@ enum instr_flag {
 	IF_VISITED_UA    = 1u << 9,   /* validated with uaccess on */
 	IF_ENTRY         = 1u << 10,
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
-	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (sites_hacks.c) */
+	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (cfg/hacks.c) */
 	IF_HINT_IRET     = 1u << 13,  /* a REGS_PARTIAL hint (UNWIND_HINT_IRET_REGS) is here */
 };
 
@@ -117,7 +117,7 @@ struct cfg_options {
 	 * --paravirt-native: also patch pre-5.13 native templates (pushf; pop
 	 * %rax ...) into .parainstructions sites; their type numbers come from
 	 * struct paravirt_patch_template in the DWARF of pv_dwarf, or of the
-	 * object itself when pv_dwarf is NULL (paravirt_native.c).
+	 * object itself when pv_dwarf is NULL (cfg/paravirt_native.c).
 	 */
 	bool paravirt_native;
 	const char *pv_dwarf;

@@ -2,7 +2,7 @@
 /*
  * Cross-check of altorc's stack model against the compiler's own DWARF
  * call-frame information (.debug_frame, else .eh_frame), read with
- * libdwarf (cfi_check.c).  At every instruction that an FDE covers and that
+ * libdwarf (validate/cfi_check.c).  At every instruction that an FDE covers and that
  * validation reached, the CFA rule of both is compared.
  */
 #ifndef ALTORC_CFI_CHECK_H

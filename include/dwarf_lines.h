@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * DWARF of a relocatable object through libdwarf (dwarf_access.c), and the
- * source line of an address (dwarf_lines.c).
+ * DWARF of a relocatable object through libdwarf (dwarf/access.c), and the
+ * source line of an address (dwarf/lines.c).
  *
  * In a .o every code section starts at address 0, so the addresses in
  * .debug_line and .debug_frame only mean something once the relocations

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Paravirt patch type numbers from DWARF (dwarf_paravirt.c, libdwarf).
+ * Paravirt patch type numbers from DWARF (dwarf/paravirt.c, libdwarf).
  * A .parainstructions entry's type is the slot of the op in struct
  * paravirt_patch_template: offsetof(struct paravirt_patch_template, irq.save_fl)
  * / 8, which depends on the kernel's config.  The debug info of any object

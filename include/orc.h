@@ -33,7 +33,7 @@ void orc_format_entry(enum orc_format fmt, const struct orc_entry *e, char *buf,
 
 /*
  * The format of an object's existing ORC: from .orc_header when present,
- * else from the entries themselves (see orc_format.c); ORC_FORMAT_AUTO when
+ * else from the entries themselves (see orc/format.c); ORC_FORMAT_AUTO when
  * undecidable.
  */
 enum orc_format orc_detect_format(struct objfile *f);
@@ -55,7 +55,7 @@ int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out
 		   struct ao_error *err);
 void orc_free_table(struct orc_table *t);
 
-/* ---- helpers (added by the ORC command; see orc_format.c) ----------- */
+/* ---- helpers (added by the ORC command; see orc/format.c) ----------- */
 
 /* "v1" / "v2" -> format; false for anything else. */
 bool orc_format_parse(const char *s, enum orc_format *out);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* ORC generation from validated states (orc_gen.c) and writing it (orc_write.c). */
+/* ORC generation from validated states (orc/gen.c) and writing it (orc/write.c). */
 #ifndef ALTORC_ORC_GEN_H
 #define ALTORC_ORC_GEN_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Paravirt patch sites (.parainstructions) as branches (paravirt_native.c).
+ * Paravirt patch sites (.parainstructions) as branches (cfg/paravirt_native.c).
  *
  * What the kernel may write over a site of LEN bytes:
  *  - 6.1 (and every kernel since 5.13): a direct `call` to the op (5 bytes)

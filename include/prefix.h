@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Function-prefix padding gets its function's entry state (prefix.c). */
+/* Function-prefix padding gets its function's entry state (validate/prefix.c). */
 #ifndef ALTORC_PREFIX_H
 #define ALTORC_PREFIX_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Reconciliation of the sides of an alternative site by byte offset
- * (reconcile.c).  Every side (the original range and each replacement)
+ * (validate/reconcile.c).  Every side (the original range and each replacement)
  * records the state it has at each of its instruction boundaries in the
  * site's shared per-offset array; where two sides have a boundary at the
  * same offset, their states must agree, or the unwinder would read a wrong

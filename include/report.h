@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Rendering for people and tools: JSON pieces shared by the commands, and
- * the findings of many files as JSON (report_json.c) or SARIF 2.1.0
- * (report_sarif.c).
+ * the findings of many files as JSON (report/json.c) or SARIF 2.1.0
+ * (report/sarif.c).
  */
 #ifndef ALTORC_REPORT_H
 #define ALTORC_REPORT_H

@@ -10,7 +10,7 @@
  *
  * Entry order follows the reference: it files a site when it resolves the
  * instruction's destination, jumps first (every section, by offset), then
- * calls; see sites_lists.c.
+ * calls; see sites/lists.c.
  */
 #ifndef ALTORC_SITES_H
 #define ALTORC_SITES_H

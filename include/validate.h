@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Stack validation over a built CFG (validate.c, validate_reachable.c). */
+/* Stack validation over a built CFG (validate/walk.c, validate/reachable.c). */
 #ifndef ALTORC_VALIDATE_H
 #define ALTORC_VALIDATE_H
 
@@ -40,16 +40,16 @@ bool validate_function_warned(const struct findings *fs, const struct objsym *fn
 void validate_warn_at(const struct cfg *cfg, struct findings *fs, const struct instr *insn,
 		      const char *kind, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* --ibt: relocations to code that is not an ENDBR (validate_ibt.c); -1 with cfg->err set. */
+/* --ibt: relocations to code that is not an ENDBR (validate/ibt.c); -1 with cfg->err set. */
 int validate_ibt(struct cfg *cfg, struct findings *fs);
 
-/* --ibt: global symbols that start with UNWIND_HINT_IRET_REGS but no ENDBR (validate_ibt.c). */
+/* --ibt: global symbols that start with UNWIND_HINT_IRET_REGS but no ENDBR (validate/ibt.c). */
 int validate_ibt_hints(struct cfg *cfg, struct findings *fs);
 
-/* --sls: every ret / indirect jump followed by int3 (validate_sls.c). */
+/* --sls: every ret / indirect jump followed by int3 (validate/sls.c). */
 int validate_sls(struct cfg *cfg, struct findings *fs);
 
-/* --retpoline: no indirect branch left outside the thunks (validate_retpoline.c). */
+/* --retpoline: no indirect branch left outside the thunks (validate/retpoline.c). */
 int validate_retpoline(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
 
 /*

@@ -251,7 +251,7 @@ int cfg_read_hints(struct cfg *cfg)
 		if (k == HINT_ENTRY)
 			insn->flags |= IF_ENTRY;
 		if (k == HINT_REGS_PARTIAL)
-			insn->flags |= IF_HINT_IRET;   /* --ibt wants an ENDBR at some (validate_ibt.c) */
+			insn->flags |= IF_HINT_IRET;   /* --ibt wants an ENDBR at some (validate/ibt.c) */
 		if (k == HINT_FUNC) {
 			struct stack_state entry;
 

@@ -122,7 +122,7 @@ static void free_alt_branches(struct instr *insn)
 }
 
 /*
- * Every group is in cfg->groups (cfg_alternatives.c).  A replacement side
+ * Every group is in cfg->groups (cfg/alternatives.c).  A replacement side
  * owns its padding NOP; the original side owns the state array that its
  * replacement sides share.
  */

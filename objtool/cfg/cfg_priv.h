@@ -23,7 +23,7 @@ int cfg_add_alternatives(struct cfg *cfg);
 /* Jump labels (__jump_table) and exception fixups (__ex_table) as branches. */
 int cfg_add_patch_branches(struct cfg *cfg);
 /*
- * Helpers for other kinds of branches over a site (paravirt_native.c).
+ * Helpers for other kinds of branches over a site (cfg/paravirt_native.c).
  * alt_site_group: the original-side group that starts at orig (created
  * over len bytes when there is none) in *out, NULL when orig lies inside
  * another site; -1 (cfg->err set) when out of memory.

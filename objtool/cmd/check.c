@@ -238,7 +238,7 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 		} else if (!strcmp(s, "--module")) {
 			o->a.validate.module = true;
 		} else if (!strcmp(s, "--paravirt-native")) {
-			o->a.cfg.paravirt_native = true;   /* pre-5.13 pv templates: paravirt_native.c */
+			o->a.cfg.paravirt_native = true;   /* pre-5.13 pv templates: cfg/paravirt_native.c */
 		} else if (!strncmp(s, "--pv-dwarf=", 11)) {
 			o->a.cfg.pv_dwarf = s + 11;
 		} else if (!strncmp(s, "--format=", 9)) {

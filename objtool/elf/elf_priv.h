@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private state of the ELF layer, shared by objfile.c and objfile_write.c
+ * Private state of the ELF layer, shared by objfile.c and elf/write.c
  * only.  The public struct objfile is the first member of a larger
  * allocation, so lookup indexes can live here without widening the API.
  */
@@ -24,7 +24,7 @@ struct objf_impl {
 	struct objsym **sym_ptrs;   /* backing store of every sec->syms slice */
 	struct objsym **func_ptrs;  /* backing store of every x->funcs slice */
 	uint64_t *func_ends;
-	/* Symbol-name index (objfile_names.c), built on first lookup. */
+	/* Symbol-name index (elf/names.c), built on first lookup. */
 	uint32_t *name_heads;       /* bucket -> first symbol index + 1 (0: empty) */
 	uint32_t *name_next;        /* symbol index -> next index + 1 in its bucket */
 	size_t nr_name_buckets;

@@ -28,7 +28,7 @@ size_t orc_site_extra_entries(const struct cfg *cfg, const struct alt_group *g, 
 	const struct stack_state *prev = NULL;
 	size_t n = 0;
 
-	/* 6.1 ALTERNATIVE_2: only the last entry's array reaches ORC (orc_gen.c) */
+	/* 6.1 ALTERNATIVE_2: only the last entry's array reaches ORC (orc/gen.c) */
 	if (!og->first || og->first->alt_group != og)
 		return 0;
 	for (uint32_t k = 0; k < og->len; k++) {

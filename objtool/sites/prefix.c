@@ -5,7 +5,7 @@
  * depth tracking, FineIBT).  The reference names each such padding with a
  * symbol __pfx_<function>: same binding and type as the function, starting
  * N bytes before it, N bytes long.  A function gets one only when exactly
- * N bytes of NOPs precede it (prefix.c gives those NOPs the function's
+ * N bytes of NOPs precede it (validate/prefix.c gives those NOPs the function's
  * entry state for ORC under the same rule).
  */
 #include <stdio.h>

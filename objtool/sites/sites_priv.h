@@ -16,7 +16,7 @@ int sites_call_sections(struct cfg *cfg, const struct sites_options *o, struct s
 			struct ao_error *err);
 /* .ibt_endbr_seal (ibt.c). */
 int sites_ibt_section(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
-/* __pfx_ symbols (prefix.c). */
+/* __pfx_ symbols (validate/prefix.c). */
 int sites_prefix_symbols(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
 /* Byte and relocation rewrites (rewrite.c). */
 int sites_rewrites(struct cfg *cfg, struct sites_out *out, struct ao_error *err);

@@ -4,7 +4,7 @@
  * the stack state flowing through each instruction's stack ops, and record
  * the state at each instruction.  Where paths meet, their states must agree;
  * at returns and tail calls the frame must be back to its entry shape.
- * Alternative branches are walked as paths too (cfg_alternatives.c), and
+ * Alternative branches are walked as paths too (cfg/alternatives.c), and
  * their states are reconciled by byte offset inside each patch site.
  *
  * As in the reference, the first warning in a function ends that function's
@@ -443,10 +443,10 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
 }
 
 /*
- * Alternative-site reconciliation (reconcile.c) with the reference's message
+ * Alternative-site reconciliation (validate/reconcile.c) with the reference's message
  * shape: 6.12 reports a conflict at the site's original instruction and
  * names the conflicting one after a colon.  The finding is rendered here,
- * so echoing is held while reconcile.c adds it.
+ * so echoing is held while validate/reconcile.c adds it.
  */
 static enum walk_result reconcile(struct walker *w, struct instr *insn)
 {
@@ -470,7 +470,7 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 		const char *detail = strchr(f->message, '\n');
 		char where[512], more[1024];
 
-		/* keep reconcile.c's detail lines after the reference's line */
+		/* keep validate/reconcile.c's detail lines after the reference's line */
 		snprintf(where, sizeof(where), "%s", f->location);
 		snprintf(more, sizeof(more), "%s", detail ? detail : "");
 		findings_drop_last(fs);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the ELF layer (objtool/objfile.c, objtool/objfile_write.c)
+ * Unit tests of the ELF layer (objtool/objfile.c, objtool/elf/write.c)
  * on tests/fixtures/elf_basic.S.  Expected values were read off
  * `readelf -SsrW` of the assembled fixture and the comments in the .S.
  * Malformed inputs are made by patching bytes of a copy at test time.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the ORC encodings, the dump text, format detection, table
- * reading (objtool/orc_format.c) and `altorc orc dump|diff`
- * (objtool/cmd_orc.c).
+ * reading (objtool/orc/format.c) and `altorc orc dump|diff`
+ * (objtool/cmd/orc.c).
  *
  * Where expected text comes from: the reference objtool binaries run by hand,
  *   /usr/src/linux-headers-6.1.0-56-amd64/tools/objtool/objtool --dump=orc X

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of alternative-site reconciliation (objtool/reconcile.c)
+ * Unit tests of alternative-site reconciliation (objtool/validate/reconcile.c)
  * through include/reconcile.h, on the fixtures the alternatives script
  * also runs (tests/fixtures/alt2_*.S):
  *  - alt2_pushf: pushf; pop %rax over a 6-byte call.  Per byte offset of
@@ -124,7 +124,7 @@ START_TEST(test_pushf_extra_orc)
 	ck_assert_uint_eq(orc_site_extra_entries(&u.cfg, reconcile_entry_side(&u.cfg, 1),
 					      ORC_FORMAT_V1, offs, 4), 0);
 
-	/* And the table orc_gen.c builds from these states is the reference's. */
+	/* And the table orc/gen.c builds from these states is the reference's. */
 	ck_assert_int_eq(orc_generate(&u.cfg, ORC_FORMAT_V1, &t), 0);
 	for (size_t i = 0; i < t.nr; i++) {
 		struct orc_entry e;

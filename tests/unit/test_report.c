@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the reporting side: JSON and SARIF rendering of findings
- * (report_json.c, report_sarif.c), DWARF source lines (dwarf_lines.c,
- * dwarf_access.c) and the CFI cross-check (cfi_check.c).
+ * (report/json.c, report/sarif.c), DWARF source lines (dwarf/lines.c,
+ * dwarf/access.c) and the CFI cross-check (validate/cfi_check.c).
  *
  * Where expected values come from: the fixtures' own arithmetic, written
  * down in tests/fixtures/ux_findings.S and ux_cfi.S; line numbers are found

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stack model's transfer function (objtool/stack_state.c) on hand-built
+ * The stack model's transfer function (objtool/stack/state.c) on hand-built
  * op sequences, as the decoder would emit them for gcc's prologues and
  * epilogues.  Every expected state below was worked out by hand from the
  * x86-64 calling convention: at entry the CFA is rsp+8 and the return

@@ -206,6 +206,22 @@ static inline const struct stack_op *cfg_ops(const struct cfg *cfg, const struct
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym);
 /* Does control never go on to the next instruction after i (jump, return, trap, dead end)? */
 bool cfg_ends_flow(const struct instr *i);
+/*
+ * Is a relocation inside i a branch target rather than an address taken
+ * (calls, jumps, returns, NOPs)?  The IBT checks and .ibt_endbr_seal ask.
+ */
+bool cfg_insn_takes_no_address(const struct instr *i);
+
+/* The relocations that lie inside cs's instructions, in address order. */
+struct cfg_insn_rels {
+	const struct code_section *cs;
+	size_t i, r;              /* next instruction and relocation to look at */
+};
+/*
+ * The next such relocation, with *insn its instruction; NULL at the end.
+ * The section's relocations must be loaded (objf_sec_rels()).
+ */
+const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct instr **insn);
 /* The next instruction of one side of an alternative site, its NOP padding last; NULL at its end. */
 struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i);
 

@@ -82,6 +82,40 @@ bool cfg_ends_flow(const struct instr *i)
 	}
 }
 
+bool cfg_insn_takes_no_address(const struct instr *i)
+{
+	switch (i->kind) {
+	case INSN_CALL:
+	case INSN_CALL_INDIRECT:
+	case INSN_JUMP:
+	case INSN_JUMP_COND:
+	case INSN_JUMP_INDIRECT:
+	case INSN_JUMP_INDIRECT_COND:
+	case INSN_RETURN:
+	case INSN_NOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct instr **insn)
+{
+	const struct objsec *sec = it->cs->sec;
+
+	for (; it->i < it->cs->nr && it->r < sec->nr_rels; it->i++) {
+		const struct instr *in = &it->cs->insns[it->i];
+
+		while (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset)
+			it->r++;
+		if (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset + in->len) {
+			*insn = in;
+			return &sec->rels[it->r++];
+		}
+	}
+	return NULL;
+}
+
 struct func_info *cfg_finfo(const struct cfg *cfg, const struct objsym *sym)
 {
 	return &cfg->finfo[sym->index];

@@ -14,24 +14,6 @@
 #include "kernel.h"
 #include "sites_priv.h"
 
-/* Instructions whose relocations are branch targets, not address loads. */
-static bool is_branch_like(const struct instr *insn)
-{
-	switch (insn->kind) {
-	case INSN_CALL:
-	case INSN_CALL_INDIRECT:
-	case INSN_JUMP:
-	case INSN_JUMP_COND:
-	case INSN_JUMP_INDIRECT:
-	case INSN_JUMP_INDIRECT_COND:
-	case INSN_RETURN:
-	case INSN_NOP:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Strike the ENDBR at sec+off, if one starts there. */
 static void mark_used(struct cfg *cfg, struct objsec *sec, int64_t off, uint8_t *used,
 		      size_t *base)
@@ -49,26 +31,20 @@ static void mark_used(struct cfg *cfg, struct objsec *sec, int64_t off, uint8_t 
 static int scan_code(struct cfg *cfg, struct code_section *cs, uint8_t *used, size_t *base,
 		     struct ao_error *err)
 {
-	struct objsec *sec = cs->sec;
-	size_t r = 0;
+	struct cfg_insn_rels it = { .cs = cs };
+	const struct instr *insn;
+	const struct objrel *rel;
 
-	if (objf_sec_rels(sec, err))
+	if (objf_sec_rels(cs->sec, err))
 		return -1;
-	for (size_t i = 0; i < cs->nr && r < sec->nr_rels; i++) {
-		const struct instr *insn = &cs->insns[i];
+	while ((rel = cfg_next_insn_rel(&it, &insn))) {
+		int64_t off = (int64_t)rel->sym->offset + rel->addend;
 
-		while (r < sec->nr_rels && sec->rels[r].offset < insn->offset)
-			r++;
-		for (; r < sec->nr_rels && sec->rels[r].offset < insn->offset + insn->len; r++) {
-			const struct objrel *rel = &sec->rels[r];
-			int64_t off = (int64_t)rel->sym->offset + rel->addend;
-
-			if (is_branch_like(insn) || arch_is_static_call_tramp(rel->sym))
-				continue;
-			if (arch_reloc_is_pc32(rel->type))
-				off = arch_dest_reloc_offset(off);
-			mark_used(cfg, rel->sym->sec, off, used, base);
-		}
+		if (cfg_insn_takes_no_address(insn) || arch_is_static_call_tramp(rel->sym))
+			continue;
+		if (arch_reloc_is_pc32(rel->type))
+			off = arch_dest_reloc_offset(off);
+		mark_used(cfg, rel->sym->sec, off, used, base);
 	}
 	return 0;
 }

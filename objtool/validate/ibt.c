@@ -86,17 +86,6 @@ static bool ends_marked_range(const struct cfg *cfg, const struct noendbr_set *s
 	return false;
 }
 
-static bool takes_no_address(const struct instr *insn)
-{
-	switch (insn->kind) {
-	case INSN_CALL: case INSN_CALL_INDIRECT: case INSN_JUMP: case INSN_JUMP_COND:
-	case INSN_JUMP_INDIRECT: case INSN_JUMP_INDIRECT_COND: case INSN_RETURN: case INSN_NOP:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static struct objsym *parent(const struct cfg *cfg, struct objsym *f)
 {
 	return cfg->finfo[f->index].pfunc;
@@ -130,28 +119,22 @@ static bool code_target_ok(const struct cfg *cfg, const struct noendbr_set *set,
 static int check_code(struct cfg *cfg, struct findings *fs, const struct noendbr_set *set,
 		      const struct code_section *cs)
 {
-	struct objsec *sec = cs->sec;
+	struct cfg_insn_rels it = { .cs = cs };
+	const struct instr *insn;
+	const struct objrel *rel;
 	int warnings = 0;
-	size_t r = 0;
 	char where[256];
 
-	if (objf_sec_rels(sec, cfg->err)) {
+	if (objf_sec_rels(cs->sec, cfg->err))
 		return -1;
-	}
-	for (size_t i = 0; i < cs->nr && r < sec->nr_rels; i++) {
-		const struct instr *insn = &cs->insns[i];
+	while ((rel = cfg_next_insn_rel(&it, &insn))) {
+		const struct instr *dest = NULL;
 
-		while (r < sec->nr_rels && sec->rels[r].offset < insn->offset)
-			r++;
-		for (; r < sec->nr_rels && sec->rels[r].offset < insn->offset + insn->len; r++) {
-			const struct instr *dest = NULL;
-
-			if (takes_no_address(insn) || code_target_ok(cfg, set, insn, &sec->rels[r], &dest))
-				continue;
-			objf_format_warn_loc(where, sizeof(where), dest->sec, dest->offset);
-			validate_warn_at(cfg, fs, insn, "ibt", "relocation to !ENDBR: %s", where);
-			warnings++;
-		}
+		if (cfg_insn_takes_no_address(insn) || code_target_ok(cfg, set, insn, rel, &dest))
+			continue;
+		objf_format_warn_loc(where, sizeof(where), dest->sec, dest->offset);
+		validate_warn_at(cfg, fs, insn, "ibt", "relocation to !ENDBR: %s", where);
+		warnings++;
 	}
 	return warnings;
 }

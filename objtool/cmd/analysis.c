@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the analysing commands share on the command line: see
- * include/cmd_analysis.h.  explain and cfg differ only in what they print
+ * cmd_priv.h.  explain and cfg differ only in what they print
  * about the analysis, so the parsing, the analysis run and its clean-up
  * live here once.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared checks of the special-section readers: see special_reloc.h. */
+/* Shared checks of the special-section readers: see special_priv.h. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

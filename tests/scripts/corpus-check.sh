@@ -4,9 +4,11 @@
 #
 #   corpus-check.sh [--subset|--full] [-j N] [DIR...]
 #
-#   --subset  net/key and drivers/md of 6.1 and 6.12, built first with corpus-build.sh when missing; skipped
-#             (not failed) when the kernel packages are absent and cannot be installed
-#   --full    every captured object of the corpus (the default without DIR)
+#   --subset  net/key and drivers/md of 6.1 and 6.12, and of one configuration Debian does not
+#             ship (6.12 built by clang 19 without retpolines and IBT: switch jump tables, clang's
+#             code shapes), built first with corpus-build.sh when missing; skipped (not failed)
+#             when the kernel packages are absent and cannot be installed
+#   --full    every captured object of the corpus, variant folders included (the default without DIR)
 #   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything)
 #   -j N      objects checked at once (default: number of CPUs)
 #
@@ -23,7 +25,10 @@ top=$(cd "$here/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
 results=${BUILD:-$top/build}/corpus-results
 SUBSET_DIRS=(net/key drivers/md)   # drivers/md: dm-crypt/raid5-ppl carry pushf;pop alternatives
-KERNELS=(6.1 6.12)
+# Each subset build: corpus-build.sh's variant flags (none: Debian's own config) and the kernel.
+# The last one has the tree's own objtool as reference and brings a clang-19 install and a
+# kernel build folder (about 10 minutes on two cores the first time).
+SUBSET_BUILDS=("6.1" "6.12" "--clang=19 --no-retpoline --no-ibt 6.12")
 
 usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...]" >&2; exit 2; }
 
@@ -47,12 +52,27 @@ corpus=$("$here/corpus-build.sh" --print-dir)
 skipped=0 build_failures=0
 
 # --subset: make sure each kernel's subset exists; a kernel that cannot be had is skipped.
+# The capture folder corpus-build.sh uses for a build's flags and kernel, e.g. 6.12-clang19-noretpoline-noibt.
+capture_folder() {
+  local b v='' f
+  read -ra b <<< "$1"
+  for f in "${b[@]}"; do
+    case $f in --clang=*) v+=-clang${f#--clang=} ;; esac
+  done
+  [[ " $1 " != *" --no-retpoline "* ]] || v+=-noretpoline
+  [[ " $1 " != *" --no-ibt "* ]] || v+=-noibt
+  [[ " $1 " != *" --kcfi "* ]] || v+=-kcfi
+  echo "${b[-1]}$v"
+}
+
 if [[ $mode == subset && ${#dirs[@]} -eq 0 ]]; then
-  for k in "${KERNELS[@]}"; do
-    "$here/corpus-build.sh" -o "$corpus" "$k" "${SUBSET_DIRS[@]}" >&2
+  for b in "${SUBSET_BUILDS[@]}"; do
+    # shellcheck disable=SC2086  # the build's flags are words
+    "$here/corpus-build.sh" -o "$corpus" $b "${SUBSET_DIRS[@]}" >&2
     rc=$?
+    k=$(capture_folder "$b")
     if ((rc == 3)); then
-      echo "SKIP $k ${SUBSET_DIRS[*]}: kernel $k headers/source not installed and not installable here"
+      echo "SKIP $k ${SUBSET_DIRS[*]}: the kernel packages or build tools are not installed and not installable here"
       skipped=$((skipped + 1)); continue
     elif ((rc != 0)); then
       echo "FAIL $k ${SUBSET_DIRS[*]}: corpus-build.sh exited $rc"
@@ -62,7 +82,8 @@ if [[ $mode == subset && ${#dirs[@]} -eq 0 ]]; then
     for s in "${SUBSET_DIRS[@]}"; do dirs+=("$corpus/$k/${s//\//_}"); done
   done
 elif ((${#dirs[@]} == 0)); then
-  for k in "${KERNELS[@]}"; do [[ -d $corpus/$k ]] && dirs+=("$corpus/$k"); done
+  # every kernel folder: 6.1, 6.12 and the variants (6.12-noretpoline-noibt ...)
+  for k in "$corpus"/6.*; do [[ -d $k ]] && dirs+=("$k"); done
 fi
 
 mapfile -d '' objects < <(find "${dirs[@]}" -name '*.pre.o' -print0 2>/dev/null | sort -z)

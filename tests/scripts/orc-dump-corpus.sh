@@ -16,8 +16,9 @@
 #   -j N    objects at once (default: number of CPUs)
 #
 # The corpus is $CORPUS_DIR, default ../corpus-cache beside the repository; the kernel of an
-# object is the first folder below it (6.1, 6.12).  The reference binaries are found by pattern:
-# /usr/src/linux-headers-KERNEL[.-]*-amd64/tools/objtool/objtool (6.12 wants SRCARCH=x86).
+# object is the first folder below it (6.1, 6.12, or a variant such as 6.12-clang19-noretpoline-noibt).
+# corpus-build.sh --objtool names its reference: Debian's headers package's objtool, or the
+# variant's build folder's own (6.12 wants SRCARCH=x86).
 # Objects of a kernel without a reference binary are skipped.  Nothing in the corpus is written.
 # Prints one line per object and check, then 'N passed, M failed[, K skipped]'.
 set -uo pipefail
@@ -65,7 +66,7 @@ trap 'rm -rf "$work"' EXIT
 
 # The reference objtool of a kernel series, newest ABI first; empty when none is installed.
 reference_for() {
-  ls -1d /usr/src/linux-headers-"$1"[.-]*-amd64/tools/objtool/objtool 2>/dev/null | sort -V | tail -n 1
+  CORPUS_DIR=$CORPUS_DIR "$here/corpus-build.sh" --objtool "$1" 2>/dev/null
 }
 
 # check_one POST: prints "ok ..." / "FAIL ..." / "SKIP ..." lines for one object.
@@ -127,7 +128,7 @@ check_one() {
 run_one() { check_one "$1" >"$work/$(echo "${1#"$CORPUS_DIR"/}" | tr / _).result"; }
 
 export -f check_one reference_for run_one
-export ALTORC CORPUS_DIR ORC_COMPARE work
+export ALTORC CORPUS_DIR ORC_COMPARE work here
 export MODE=$mode COMPARE_PY=$compare_py
 
 [[ $mode == dump || -n $compare_py ]] ||

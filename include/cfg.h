@@ -162,6 +162,7 @@ struct cfg {
 		struct objsec *sec;
 		uint64_t offset;
 		const char *message;
+		char text[200];   /* message's storage when cfg_stop() formatted it */
 	} stop;
 };
 
@@ -225,8 +226,12 @@ const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct in
 /* The next instruction of one side of an alternative site, its NOP padding last; NULL at its end. */
 struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i);
 
-/* Stop as the reference does, with its warning at sec+off (AO_ERR_STOPPED): -1. */
-int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg);
+/*
+ * Stop as the reference does where its decoding gives up (a fatal warning, then exit 0
+ * with the object untouched): the warning at sec+off, AO_ERR_STOPPED, -1.
+ */
+int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Recording a warning/format error that names the instruction. */
 int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char *fmt, ...)

@@ -125,12 +125,13 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
 					 "bad .discard.intra_function_calls entry");
 		if (insn->kind != INSN_CALL)
-			return cfg_fail(cfg, tsec, insn->offset, "intra_function_call not a direct call");
+			return cfg_stop(cfg, "branch-target", tsec, insn->offset,
+					"intra_function_call not a direct call");
 		/* A jump that keeps the call's push of the return address. */
 		insn->kind = INSN_JUMP;
 		insn->jump_dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
 		if (!insn->jump_dest)
-			return cfg_fail(cfg, tsec, insn->offset, "can't find call dest");
+			return cfg_stop(cfg, "branch-target", tsec, insn->offset, "can't find call dest");
 	}
 	return 0;
 }

@@ -123,7 +123,7 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 			make_return(insn);
 			return 0;
 		}
-		return cfg_fail(cfg, insn->sec, insn->offset,
+		return cfg_stop(cfg, "branch-target", insn->sec, insn->offset,
 				"can't find jump dest instruction at %s+0x%llx",
 				dsec->name, (unsigned long long)doff);
 	}
@@ -246,9 +246,11 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 		if (insn->flags & IF_IGNORE)
 			return 0;
 		if (!dest)
-			return cfg_fail(cfg, insn->sec, insn->offset, "unannotated intra-function call");
+			return cfg_stop(cfg, "branch-target", insn->sec, insn->offset,
+					"unannotated intra-function call");
 		if (insn->func && dest->type != STT_FUNC)
-			return cfg_fail(cfg, insn->sec, insn->offset, "unsupported call to non-function");
+			return cfg_stop(cfg, "branch-target", insn->sec, insn->offset,
+					"unsupported call to non-function");
 	} else if (rel->sym->type == STT_SECTION) {
 		int64_t off = rel->addend + 4;
 
@@ -259,7 +261,7 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 					rel->sym->index);
 		dest = off >= 0 ? call_dest_at(rel->sym->sec, (uint64_t)off) : NULL;
 		if (!dest)
-			return cfg_fail(cfg, insn->sec, insn->offset,
+			return cfg_stop(cfg, "branch-target", insn->sec, insn->offset,
 					"can't find call dest symbol at %s+0x%llx",
 					rel->sym->sec->name, (unsigned long long)off);
 		set_call_dest(insn, dest);

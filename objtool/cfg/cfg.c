@@ -133,14 +133,19 @@ int cfg_fail(struct cfg *cfg, const struct objsec *sec, uint64_t off, const char
 	return ao_fail(cfg->err, AO_ERR_ANALYSIS, "%s: %s: %s", cfg->file->path, loc, msg);
 }
 
-int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *msg)
+int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off, const char *fmt, ...)
 {
-	cfg_fail(cfg, sec, off, "%s", msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cfg->stop.text, sizeof(cfg->stop.text), fmt, ap);
+	va_end(ap);
+	cfg_fail(cfg, sec, off, "%s", cfg->stop.text);
 	cfg->err->status = AO_ERR_STOPPED;
 	cfg->stop.kind = kind;
 	cfg->stop.sec = sec;
 	cfg->stop.offset = off;
-	cfg->stop.message = msg;
+	cfg->stop.message = cfg->stop.text;
 	return -1;
 }
 

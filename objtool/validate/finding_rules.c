@@ -103,6 +103,16 @@ static const struct finding_rule rules[] = {
 	  "The analysis could not model this code",
 	  "The analyzer reached a state it should not (the reference reports it as a BUG line); "
 	  "the results for this function are incomplete.", OBJTOOL_DOC },
+	{ "AO1022", "jump-table", true, "warning",
+	  "An indirect jump whose switch table cannot be found",
+	  "An indirect jump inside a function looks like a switch dispatch, but no jump table "
+	  "belonging to it was found; the reference gives up on the object here and writes no "
+	  "ORC for it.", OBJTOOL_DOC },
+	{ "AO1023", "branch-target", true, "warning",
+	  "A jump or call whose destination is no instruction",
+	  "A direct jump or call lands where no decoded instruction starts (inside an "
+	  "instruction, or past the code); the reference gives up on the object here and "
+	  "writes no ORC for it.", OBJTOOL_DOC },
 	{ "AO2001", "alternative-exit-state", false, "warning",
 	  "A replacement leaves its site in another stack state",
 	  "An alternative's replacement code leaves the patch site with a different stack state "

@@ -9,7 +9,8 @@
 #             code shapes), built first with corpus-build.sh when missing; skipped (not failed)
 #             when the kernel packages are absent and cannot be installed
 #   --full    every captured object of the corpus, variant folders included (the default without DIR)
-#   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything)
+#   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything; also
+#             kernel-build.sh's whole-kernel captures, CACHE/kernel/6.1 ...)
 #   -j N      objects checked at once (default: number of CPUs)
 #
 # For every NAME.pre.o: copy it, run `$ALTORC objtool $(cat NAME.args) COPY`, require the exit
@@ -109,12 +110,32 @@ fi
 export ALTORC compare results
 export SRCARCH=x86   # kbuild exports it; the 6.12 objtool needs it
 
+# The capture folder an object belongs to: CACHE/KERNEL[-VARIANT]/SLUG/NAME.pre.o for modules,
+# CACHE/kernel/KERNEL[-NAME]/OBJ.pre.o for kernel-build.sh's whole-kernel captures.
+kernel_of() {
+  local dir
+  dir=$(dirname "$1")
+  if [[ $(basename "$dir") =~ ^6\.[0-9]+(-|$) ]]; then basename "$dir"
+  else basename "$(dirname "$dir")"
+  fi
+}
+
+# KERNEL/SLUG/NAME (or KERNEL/NAME): where an object's results go, and its name in the output.
+label_of() {
+  local dir k
+  dir=$(dirname "$1"); k=$(kernel_of "$1")
+  if [[ $(basename "$dir") == "$k" ]]; then echo "$k/$(basename "${1%.pre.o}")"
+  else echo "$k/$(basename "$dir")/$(basename "${1%.pre.o}")"
+  fi
+}
+export -f kernel_of label_of
+
 # Check one object; writes .status (pass|fail) and prints one line.
 check_one() {
-  local pre=$1 stem dir kernel label out refrc=0 rc cpu rss why=''
-  stem=${pre%.pre.o}; dir=$(dirname "$pre")
-  kernel=$(basename "$(dirname "$dir")")
-  label=$kernel/$(basename "$dir")/$(basename "$stem")
+  local pre=$1 stem kernel label out refrc=0 rc cpu rss why=''
+  stem=${pre%.pre.o}
+  kernel=$(kernel_of "$pre")
+  label=$(label_of "$pre")
   out=$results/$label
   mkdir -p "$(dirname "$out")"
   rm -f "$out".*
@@ -155,8 +176,7 @@ fi
 # Totals from the status files of exactly the objects of this run.
 passed=0 failed=$build_failures cpu_total=0 rss_peak=0
 for pre in "${objects[@]}"; do
-  stem=${pre%.pre.o}; dir=$(dirname "$pre")
-  st=$results/$(basename "$(dirname "$dir")")/$(basename "$dir")/$(basename "$stem").status
+  st=$results/$(label_of "$pre").status
   if [[ -f $st ]] && read -r res cpu rss < "$st"; then
     [[ $res == pass ]] && passed=$((passed + 1)) || failed=$((failed + 1))
     [[ $cpu == '?' ]] || cpu_total=$(awk -v a="$cpu_total" -v b="$cpu" 'BEGIN { print a + b }')

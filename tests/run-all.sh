@@ -5,7 +5,8 @@
 #   1. unit      Check unit tests ($BUILD/unit-tests, run from tests/)
 #      layering  tests/scripts/layering.py: no stage folder uses one above it, no file cycle
 #   2. fixtures  tests/scripts/fixtures.sh (every tests/scripts/fixture-*.sh)
-#   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects, net/key)
+#   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects: net/key and
+#                drivers/md of 6.1, 6.12 and 6.12 built by clang 19 without retpolines and IBT)
 #   4. orc-dump, alt-count   the same subset: orc dump lines, alternatives entry counts
 #   5. parity    tests/scripts/warning-parity.sh (patched corpus objects: same warnings, same ORC)
 #   6. kbuild    tests/scripts/kbuild-module.sh (drivers/block/drbd built by kbuild with altorc)
@@ -101,7 +102,7 @@ run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script co
 # relocated entries of .altinstructions/.parainstructions.
 subset_dirs=()
 corpus_dir=$("$top/tests/scripts/corpus-build.sh" --print-dir)
-for k in 6.1 6.12; do
+for k in 6.1 6.12 6.12-clang19-noretpoline-noibt; do   # the folders corpus-check.sh --subset builds
   for d in $SUBSET_SLUGS; do
     [[ -d $corpus_dir/$k/$d ]] && subset_dirs+=("$corpus_dir/$k/$d")
   done

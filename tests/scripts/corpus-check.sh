@@ -14,7 +14,8 @@
 #   -j N      objects checked at once (default: number of CPUs)
 #
 # For every NAME.pre.o: copy it, run `$ALTORC objtool $(cat NAME.args) COPY`, require the exit
-# status the reference had (NAME.rc), then compare COPY with NAME.post.o using
+# status the reference had (NAME.rc) and its warning lines (NAME.warn), in order, then compare
+# COPY with NAME.post.o using
 # `$ALTORC orc diff` (or, while that command does not work yet, ../shared/corpus/orc-compare).
 # The corpus itself is never written: copies, messages and timings go to
 # $BUILD/corpus-results/KERNEL/SLUG/NAME.{o,warn,cmp,time,status}.
@@ -130,6 +131,11 @@ label_of() {
 }
 export -f kernel_of label_of
 
+# The warning lines of objtool's output without the object's path, which differs between the
+# reference's run and ours: 'warning: objtool: func+0x12: message'.
+warning_texts() { sed -n 's/^.*: \(warning: objtool: \)/\1/p'; }
+export -f warning_texts
+
 # Check one object; writes .status (pass|fail) and prints one line.
 check_one() {
   local pre=$1 stem kernel label out refrc=0 rc cpu rss why=''
@@ -150,6 +156,8 @@ check_one() {
   read -r cpu rss < <(awk 'END { printf "%.2f %d\n", $1 + $2, $3 }' "$out.time" 2>/dev/null)
   if ((rc != refrc)); then
     why="objtool exit $rc (reference $refrc): $(grep -m1 . "$out.warn")"
+  elif [[ -f $stem.warn ]] && ! diff <(warning_texts < "$stem.warn") <(warning_texts < "$out.warn") > "$out.wdiff"; then
+    why="warnings differ from the reference's (< reference, > altorc): $(grep -m1 '^[<>]' "$out.wdiff")"
   elif [[ $compare == none ]]; then
     why="no ORC comparison available"
   elif [[ $compare == altorc ]]; then

@@ -149,7 +149,9 @@ one() {
   local pre=$1
   local stem=${pre%.pre.o}
   local kdir name cand args=()
-  kdir=$(basename "$(dirname "$(dirname "$pre")")")
+  # CACHE/KERNEL[-VARIANT]/SLUG/NAME.pre.o, or kernel-build.sh's CACHE/kernel/KERNEL[-NAME]/OBJ.pre.o
+  kdir=$(basename "$(dirname "$pre")")
+  [[ $kdir =~ ^6\.[0-9]+(-|$) ]] || kdir=$(basename "$(dirname "$(dirname "$pre")")")
   name=$kdir-$(basename "$(dirname "$pre")")-$(basename "$stem")
   cand=$work/$name.o
   mapfile -t args < "$stem.args"

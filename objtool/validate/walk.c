@@ -23,6 +23,12 @@
 
 struct walk_state {
 	struct stack_state st;
+	/*
+	 * The pooled copy of st, or NULL once st may have changed: most
+	 * instructions change nothing, and interning (hash, then compare) was
+	 * the walk's biggest cost.  The pool gives the same pointer either way.
+	 */
+	const struct stack_state *pooled;
 	bool uaccess;
 	bool df;
 	uint32_t uaccess_stack;
@@ -205,6 +211,7 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 	}
 	if (insn->hint_state)
 		ws->st = *insn->hint_state;
+	ws->pooled = NULL;
 	insn->state = insn->hint_state;
 	return WALK_GO_ON;
 }
@@ -245,6 +252,8 @@ static enum walk_result apply_ops(struct walker *w, struct instr *insn, const st
 		.track_bp_scratch = w->opts->stackval,
 	};
 
+	if (insn->nr_ops)
+		ws->pooled = NULL;
 	for (unsigned i = 0; i < insn->nr_ops; i++) {
 		enum stack_result r = stack_apply_op(&ws->st, &ops[i], &ctx);
 
@@ -512,7 +521,9 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 			if (ret != WALK_GO_ON)
 				return ret;
 		} else {
-			insn->state = intern(w, &ws.st);
+			if (!ws.pooled)
+				ws.pooled = intern(w, &ws.st);
+			insn->state = ws.pooled;
 		}
 		if (w->oom)
 			return WALK_ERROR;

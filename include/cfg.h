@@ -81,6 +81,12 @@ struct instr {
 	uint16_t flags;                 /* enum instr_flag */
 	int64_t disp;                   /* direct branch displacement */
 	bool has_target;
+	/*
+	 * Which validation thread first touched it (0: none, or one thread):
+	 * a second thread finding it taken makes the parallel walk fall back
+	 * to the sequential one (validate/walk.c).
+	 */
+	uint8_t walker;
 	uint32_t ops_index;             /* into cfg->ops when nr_ops */
 	struct objsym *func;            /* containing function */
 	struct objsym *call_dest;       /* call target, or sibling-call target */

@@ -56,6 +56,7 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 		 struct analysis *an, struct ao_error *err)
 {
 	struct cfg_options copts;
+	struct validate_options vopts;
 	int warnings;
 
 	memset(an, 0, sizeof(*an));
@@ -67,7 +68,9 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 				     an->cfg.stop.message);
 		goto fail;
 	}
-	warnings = validate_run(&an->cfg, fs, &opts->validate);
+	vopts = opts->validate;
+	vopts.verbose = opts->verbose;
+	warnings = validate_run(&an->cfg, fs, &vopts);
 	if (warnings < 0)
 		goto fail;
 	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */

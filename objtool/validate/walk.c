@@ -20,6 +20,7 @@
 #include "arch.h"
 #include "reconcile.h"
 #include "validate.h"
+#include "walk_priv.h"
 
 struct walk_state {
 	struct stack_state st;
@@ -44,14 +45,6 @@ enum walk_result {
 	WALK_GO_ON = 0,     /* a step: continue with the next instruction; a path: done, clean */
 	WALK_WARNED = 1,    /* a warning was added */
 	WALK_PATH_END = 2,  /* a step: this path ends here, quietly */
-};
-
-struct walker {
-	struct cfg *cfg;
-	struct findings *fs;
-	const struct validate_options *opts;
-	const struct kernel_rules *k;   /* the kernel's rules and message shapes */
-	int oom;
 };
 
 /* A warning located at an instruction; always WALK_WARNED (the path stops). */
@@ -162,11 +155,33 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 
 static const struct stack_state *intern(struct walker *w, const struct stack_state *s)
 {
-	const struct stack_state *p = stack_pool_intern(w->cfg->states, s);
+	const struct stack_state *p = stack_pool_intern(w->pool, s);
 
 	if (!p)
 		w->oom = 1;
 	return p;
+}
+
+/*
+ * A parallel walk's thread takes insn; false (and every thread told to
+ * stop) when another thread has it: the threads' walks were not
+ * independent, and only the sequential walk gives the reference's answer.
+ */
+static bool claim(struct walker *w, struct instr *insn)
+{
+	uint8_t cur;
+
+	if (!w->id)
+		return true;
+	cur = __atomic_load_n(&insn->walker, __ATOMIC_RELAXED);
+	if (cur == w->id)
+		return true;
+	if (!cur && __atomic_compare_exchange_n(&insn->walker, &cur, w->id, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return true;
+	w->conflict = true;
+	__atomic_store_n(w->stop, 1, __ATOMIC_RELAXED);
+	return false;
 }
 
 static struct instr *find_save(struct walker *w, struct instr *insn)
@@ -197,6 +212,8 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 
 		if (!save)
 			return warn(w, insn, "unwind-hint", "no corresponding CFI save for CFI restore");
+		if (!claim(w, save))
+			return WALK_ERROR;
 		/*
 		 * 6.12 leaves a restore reached by a jump before its save for
 		 * the straight-line path to handle.
@@ -465,6 +482,10 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	enum walk_result ret;
 	struct finding *f;
 
+	/* the sides of a site share its state array: one thread per site */
+	if (insn->alt_group && reconcile_site_of(insn->alt_group)->first &&
+	    !claim(w, reconcile_site_of(insn->alt_group)->first))
+		return WALK_ERROR;
 	fs->echo = 0;
 	ret = reconcile_on_visit(w->cfg, fs, insn) ? WALK_WARNED : WALK_GO_ON;
 	fs->echo = echo;
@@ -487,7 +508,7 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 				 "stack layout conflict in alternatives: %s%s", where, more);
 	}
 	if (echo)
-		findings_print_text(fs, f, stderr);
+		findings_print_text(fs, f, findings_echo_stream(fs));
 	return ret;
 }
 
@@ -505,6 +526,8 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 		next = cfg_validate_next(insn);
 		if (leaves_function(w, func, insn, &ret))
 			return ret;
+		if (!claim(w, insn))
+			return WALK_ERROR;
 		if (func && (insn->flags & IF_IGNORE))
 			return warn(w, insn, "internal", "BUG: why am I validating an ignored function?");
 
@@ -529,8 +552,9 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 			return WALK_ERROR;
 		insn->flags |= visited;
 
-		if (reconcile(w, insn) != WALK_GO_ON)
-			return WALK_WARNED;
+		ret = reconcile(w, insn);
+		if (ret != WALK_GO_ON)
+			return ret;
 		ret = walk_alternatives(w, func, insn, &ws, &skip_orig);
 		if (ret != WALK_GO_ON || skip_orig)
 			return ret;
@@ -577,6 +601,8 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	if (fi->pfunc != sym || fi->alias != sym)
 		return WALK_GO_ON;
 	insn = cfg_find(w->cfg, sym->sec, sym->offset);
+	if (insn && !claim(w, insn))
+		return WALK_ERROR;
 	if (!insn || (insn->flags & (IF_IGNORE | IF_VISITED | IF_VISITED_UA)))
 		return WALK_GO_ON;
 	start_state(&ws, true);
@@ -584,26 +610,19 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	return walk(w, insn->func, insn, ws);
 }
 
-static int validate_functions(struct walker *w)
+int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to)
 {
-	struct objfile *f = w->cfg->file;
 	int warnings = 0;
 
-	for (size_t s = 1; s < f->nr_secs; s++) {
-		struct objsec *sec = &f->secs[s];
+	for (size_t i = from; i < to; i++) {
+		enum walk_result r;
 
-		if (!sec->is_exec)
-			continue;
-		for (size_t i = 0; i < sec->nr_syms; i++) {
-			enum walk_result r;
-
-			if (sec->syms[i]->type != STT_FUNC)
-				continue;
-			r = validate_function(w, sec->syms[i]);
-			if (r == WALK_ERROR)
-				return -1;
-			warnings += r == WALK_WARNED;
-		}
+		if (w->stop && __atomic_load_n(w->stop, __ATOMIC_RELAXED))
+			return -1;
+		r = validate_function(w, funcs[i]);
+		if (r == WALK_ERROR)
+			return -1;
+		warnings += r == WALK_WARNED;
 	}
 	return warnings;
 }
@@ -646,7 +665,8 @@ static void mark_uaccess_safe(struct walker *w)
 
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
 {
-	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel };
+	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel,
+			    .pool = cfg->states };
 	int warnings, r, hint_warnings = 0;
 
 	mark_uaccess_safe(&w);
@@ -661,7 +681,7 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 
 	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
-	r = validate_functions(&w);
+	r = walk_functions_threaded(&w);
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;

@@ -610,7 +610,7 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	return walk(w, insn->func, insn, ws);
 }
 
-int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to)
+static int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to)
 {
 	int warnings = 0;
 
@@ -681,7 +681,7 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 
 	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
-	r = walk_functions_threaded(&w);
+	r = walk_functions_threaded(&w, walk_functions);
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;

@@ -31,13 +31,14 @@ struct walker {
  * Validate funcs[from..to) in order; the warnings as the reference counts
  * them, or -1 (out of memory, or w->conflict / *w->stop in a parallel walk).
  */
-int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to);
+typedef int walk_range_fn(struct walker *w, struct objsym *const *funcs, size_t from, size_t to);
 
 /*
- * Every function of the object, in section and symbol order, on as many
- * threads as w->opts asks; the result (states, findings, their order and
- * echoes) is the sequential walk's.  -1 when out of memory.
+ * Every function of the object, in section and symbol order, through walk
+ * (walk.c's, handed in so that the files do not call each other), on as
+ * many threads as w->opts asks; the result (states, findings, their order
+ * and echoes) is the sequential walk's.  -1 when out of memory.
  */
-int walk_functions_threaded(struct walker *w);
+int walk_functions_threaded(struct walker *w, walk_range_fn *walk);
 
 #endif

@@ -38,6 +38,7 @@ struct walk_job {
 	char *echo;          /* what the thread would have printed, in order */
 	size_t echo_len;
 	const struct objsym *const *funcs;
+	walk_range_fn *walk;
 	size_t from, to;
 	int warnings;
 };
@@ -114,7 +115,7 @@ static void *job_main(void *p)
 {
 	struct walk_job *j = p;
 
-	j->warnings = walk_functions(&j->w, (struct objsym *const *)j->funcs, j->from, j->to);
+	j->warnings = j->walk(&j->w, (struct objsym *const *)j->funcs, j->from, j->to);
 	return NULL;
 }
 
@@ -252,7 +253,8 @@ static int merge(struct walker *w, struct walk_job *jobs, unsigned n)
 }
 
 /* -1: out of memory; -2: the threads could not run independently. */
-static int walk_parallel(struct walker *w, struct objsym *const *funcs, size_t nr, unsigned n)
+static int walk_parallel(struct walker *w, walk_range_fn *walk, struct objsym *const *funcs,
+			 size_t nr, unsigned n)
 {
 	struct walk_job *jobs = calloc(n, sizeof(*jobs));
 	pthread_t tids[THREADS_MAX];
@@ -267,6 +269,7 @@ static int walk_parallel(struct walker *w, struct objsym *const *funcs, size_t n
 		if (job_init(&jobs[t], w, t + 1, &stop))
 			goto out;
 		jobs[t].funcs = (const struct objsym *const *)funcs;
+		jobs[t].walk = walk;
 		jobs[t].from = bounds[t];
 		jobs[t].to = bounds[t + 1];
 	}
@@ -288,7 +291,7 @@ out:
 	return ret;
 }
 
-int walk_functions_threaded(struct walker *w)
+int walk_functions_threaded(struct walker *w, walk_range_fn *walk)
 {
 	const struct stack_state **saved = NULL;
 	struct objsym **funcs;
@@ -301,7 +304,7 @@ int walk_functions_threaded(struct walker *w)
 		return -1;
 	n = pick_threads(w, nr);
 	if (n > 1 && (saved = save_restores(w->cfg))) {
-		r = walk_parallel(w, funcs, nr, n);
+		r = walk_parallel(w, walk, funcs, nr, n);
 		if (r == -2 || r == -1)
 			undo(w->cfg, saved);
 		if (w->opts->verbose)
@@ -310,7 +313,7 @@ int walk_functions_threaded(struct walker *w)
 				       : "code shared across threads: functions validated again on one");
 	}
 	if (r == -2 || r == -1)
-		r = walk_functions(w, funcs, 0, nr);
+		r = walk(w, funcs, 0, nr);
 	free(saved);
 	free(funcs);
 	return r;

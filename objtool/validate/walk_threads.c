@@ -20,12 +20,11 @@
  * Afterwards the threads' states are re-interned into the shared pool, so
  * that equal states are equal pointers again for the passes that follow.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "ao_threads.h"
 #include "walk_priv.h"
 
 /* Below this many instructions a second thread costs more than it saves. */
@@ -48,11 +47,11 @@ static unsigned pick_threads(const struct walker *w, size_t nr_funcs)
 	unsigned n = w->opts->threads;
 
 	if (!n) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned cpus = ao_cpus();
 
 		if (w->cfg->nr_insns < THREADS_MIN_INSNS || cpus < 2)
 			return 1;
-		n = cpus > 8 ? 8 : (unsigned)cpus;
+		n = cpus > 8 ? 8 : cpus;
 	}
 	if (n > THREADS_MAX)
 		n = THREADS_MAX;
@@ -111,12 +110,11 @@ static void split(struct objsym *const *funcs, size_t nr, unsigned n, size_t *bo
 	bounds[n] = nr;
 }
 
-static void *job_main(void *p)
+static void job_main(void *ctx, size_t i)
 {
-	struct walk_job *j = p;
+	struct walk_job *j = (struct walk_job *)ctx + i;
 
 	j->warnings = j->walk(&j->w, (struct objsym *const *)j->funcs, j->from, j->to);
-	return NULL;
 }
 
 static int job_init(struct walk_job *j, const struct walker *w, unsigned id, int *stop)
@@ -142,22 +140,6 @@ static void job_free(struct walk_job *j)
 	free(j->echo);
 	findings_free(&j->fs);
 	stack_pool_free(j->w.pool);
-}
-
-/* Start the threads; how many started (the rest never ran). */
-static unsigned start(struct walk_job *jobs, unsigned n, pthread_t *tids)
-{
-	pthread_attr_t attr;
-	unsigned started = 0;
-
-	if (pthread_attr_init(&attr))
-		return 0;
-	/* as analyze_on_big_stack(): a recursion level per branch */
-	if (!pthread_attr_setstacksize(&attr, (size_t)512 << 20))
-		while (started < n && !pthread_create(&tids[started], &attr, job_main, &jobs[started]))
-			started++;
-	pthread_attr_destroy(&attr);
-	return started;
 }
 
 /* Put every state pointer into the shared pool; -1 when out of memory. */
@@ -257,9 +239,7 @@ static int walk_parallel(struct walker *w, walk_range_fn *walk, struct objsym *c
 			 size_t nr, unsigned n)
 {
 	struct walk_job *jobs = calloc(n, sizeof(*jobs));
-	pthread_t tids[THREADS_MAX];
 	size_t bounds[THREADS_MAX + 1];
-	unsigned started = 0;
 	int stop = 0, ret = -2;
 
 	if (!jobs)
@@ -273,11 +253,11 @@ static int walk_parallel(struct walker *w, walk_range_fn *walk, struct objsym *c
 		jobs[t].from = bounds[t];
 		jobs[t].to = bounds[t + 1];
 	}
-	started = start(jobs, n, tids);
-	if (started < n)
-		__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+	/*
+	 * A recursion level per branch: deep stacks, as analyze_on_big_stack().
+	 * Jobs that share a thread (too few started) still give the same result.
+	 */
+	ao_run_jobs(n, (size_t)512 << 20, n, job_main, jobs);
 	if (stop)
 		goto out;
 	for (unsigned t = 0; t < n; t++)

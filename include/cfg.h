@@ -104,7 +104,16 @@ struct code_section {
 	struct instr *insns;
 	size_t nr;
 	bool is_text;                   /* ORC is generated for it */
+	/*
+	 * block_first[b]: index of the first instruction at or after byte
+	 * b * CFG_BLOCK, so that a lookup by offset scans a few instructions
+	 * instead of binary-searching an array much larger than the caches.
+	 */
+	uint32_t *block_first;
+	size_t nr_blocks;
 };
+
+#define CFG_BLOCK_SHIFT 6
 
 /* Options that change the model the way objtool's flags do. */
 struct cfg_options {
@@ -127,6 +136,8 @@ struct cfg_options {
 	 */
 	bool paravirt_native;
 	const char *pv_dwarf;
+	/* threads decoding sections (0: automatic; the result does not depend on it) */
+	unsigned threads;
 };
 
 /* Per-function data the passes need (indexed like the symbol table). */

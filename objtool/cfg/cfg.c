@@ -15,6 +15,14 @@ size_t cfg_lower_bound(const struct code_section *cs, uint64_t off)
 {
 	size_t lo = 0, hi = cs->nr;
 
+	if ((off >> CFG_BLOCK_SHIFT) < cs->nr_blocks) {
+		size_t i = cs->block_first[off >> CFG_BLOCK_SHIFT];
+
+		while (i < cs->nr && cs->insns[i].offset < off)
+			i++;
+		return i;
+	}
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -186,6 +194,7 @@ void cfg_free(struct cfg *cfg)
 			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
 				free_alt_branches(&cfg->csecs[s].insns[i]);
 			free(cfg->csecs[s].insns);
+			free(cfg->csecs[s].block_first);
 		}
 	}
 	free(cfg->csecs);

@@ -57,12 +57,17 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 {
 	struct cfg_options copts;
 	struct validate_options vopts;
-	int warnings;
+	int warnings, bad;
 
 	memset(an, 0, sizeof(*an));
 	if (objf_open(&an->file, path, err))
 		return -1;
-	if (cfg_options_for(an->file, opts, &copts, err) || cfg_build(&an->cfg, an->file, &copts, err)) {
+	bad = cfg_options_for(an->file, opts, &copts, err);
+	if (!bad) {
+		copts.threads = opts->validate.threads;   /* one --threads for decoding and validating */
+		bad = cfg_build(&an->cfg, an->file, &copts, err);
+	}
+	if (bad) {
 		if (err->status == AO_ERR_STOPPED)
 			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
 				     an->cfg.stop.message);

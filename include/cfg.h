@@ -138,6 +138,7 @@ struct cfg_options {
 	const char *pv_dwarf;
 	/* threads decoding sections (0: automatic; the result does not depend on it) */
 	unsigned threads;
+	bool verbose;                   /* say on stderr how decoding was split */
 };
 
 /* Per-function data the passes need (indexed like the symbol table). */
@@ -232,7 +233,7 @@ bool cfg_insn_takes_no_address(const struct instr *i);
 /* The relocations that lie inside cs's instructions, in address order. */
 struct cfg_insn_rels {
 	const struct code_section *cs;
-	size_t i, r;              /* next instruction and relocation to look at */
+	size_t i, r;              /* (unused), next relocation to look at */
 };
 /*
  * The next such relocation, with *insn its instruction; NULL at the end.

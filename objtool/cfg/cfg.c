@@ -111,14 +111,16 @@ const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct in
 {
 	const struct objsec *sec = it->cs->sec;
 
-	for (; it->i < it->cs->nr && it->r < sec->nr_rels; it->i++) {
-		const struct instr *in = &it->cs->insns[it->i];
+	/* relocation by relocation: code has far fewer of them than instructions */
+	for (; it->r < sec->nr_rels; it->r++) {
+		const struct objrel *rel = &sec->rels[it->r];
+		size_t i = cfg_lower_bound(it->cs, rel->offset + 1);   /* first one after it */
+		const struct instr *in = i ? &it->cs->insns[i - 1] : NULL;
 
-		while (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset)
-			it->r++;
-		if (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset + in->len) {
+		if (in && rel->offset < in->offset + in->len) {
 			*insn = in;
-			return &sec->rels[it->r++];
+			it->r++;
+			return rel;
 		}
 	}
 	return NULL;

@@ -5,6 +5,7 @@
  * Also derives the per-function facts the later passes need: .cold
  * parent/child links and aliases (several symbols over one range).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +51,11 @@ int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded
  * the instructions, stack-op pool and errors are the sequential ones.
  */
 
-/* Below this many bytes of code, or in a chunk, threads do not pay. */
-#define DECODE_THREADS_MIN_BYTES (300u << 10)
+/*
+ * The automatic choice: threads from about a million instructions of code
+ * (as validate/walk_threads.c); chunks no smaller than this.
+ */
+#define DECODE_THREADS_MIN_BYTES (3u << 20)
 #define DECODE_CHUNK_MIN (64u << 10)
 
 /* What decoding keeps of an instruction until its section's array exists. */
@@ -226,6 +230,9 @@ static int finish_section(struct cfg *cfg, struct objsec *sec, struct dec_chunk 
 	struct code_section *cs = &cfg->csecs[sec->index];
 
 	if (!chunks_agree(c, n)) {
+		if (cfg->opts.verbose)
+			fprintf(stderr, "altorc: %s: %s: chunks disagree, decoded again in one piece\n",
+				cfg->file->path, sec->name);
 		for (size_t k = 0; k < n; k++)
 			chunk_free(&c[k]);
 		c[0].end = sec->size;
@@ -361,6 +368,8 @@ static int decode_all(struct cfg *cfg)
 			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 		}
 	}
+	if (cfg->opts.verbose && threads > 1)
+		fprintf(stderr, "altorc: %s: decoding %zu chunks on %u threads\n", f->path, nr, threads);
 	ao_run_jobs(threads, 0, nr, decode_job, &(struct decode_jobs){ cfg, chunks });
 	/* In section order, as the sequential decode met them: instructions, ops, errors. */
 	while (k < nr) {

@@ -65,6 +65,7 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	bad = cfg_options_for(an->file, opts, &copts, err);
 	if (!bad) {
 		copts.threads = opts->validate.threads;   /* one --threads for decoding and validating */
+		copts.verbose = opts->verbose;
 		bad = cfg_build(&an->cfg, an->file, &copts, err);
 	}
 	if (bad) {

@@ -8,7 +8,10 @@
 #      the threads ran independently (the parallel path really ran);
 #   3. two functions that jump into one stretch of code outside any function: their threads
 #      meet there, so the walk is done again on one thread (--verbose says so), still with the
-#      same output.
+#      same output;
+#   4. a 200 KiB code section, decoded in chunks on 4 threads (cfg/decode.c), and the same with
+#      a stray byte before most functions, so that chunk boundaries are not instruction
+#      boundaries and the section must be decoded again in one piece.
 # The expected output is altorc's own sequential run: what it must equal is checked against the
 # reference objtool by the other fixture scripts and the corpus.  Last line: 'N passed, M failed'.
 set -uo pipefail
@@ -158,6 +161,50 @@ if $CC -c -o "$work/shared" "$work/shared.S"; then
 else
   fail "shared code: cannot assemble"
 fi
+
+# 4. decoding in chunks: one section of about 200 KiB, cut at function starts.  In the second
+#    object a byte before every function from the 40th on (B8, the start of a 5-byte mov)
+#    makes the sequential decode run across the function starts, so the chunks cannot agree
+#    with it and the section must be decoded again in one piece (--verbose says which).
+gen_big() {   # gen_big FILE JUNK
+  {
+    echo "	.text"
+    for i in $(seq 0 1999); do
+      ((i >= 40 && $2)) && echo "	.byte 0xb8"
+      echo "	.globl g$i"
+      echo "	.type g$i, @function"
+      echo "g$i:"
+      echo "	push %rbp"
+      echo "	mov %rsp, %rbp"
+      for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "	add \$1, %rax"; done
+      ((i % 97 == 5)) && echo "	push %rbx"   # a frame left modified: a warning
+      echo "	pop %rbp"
+      echo "	ret"
+      echo "	.size g$i, . - g$i"
+    done
+  } > "$1"
+}
+for junk in 0 1; do
+  what="chunked decode"; ((junk)) && what="chunked decode, misaligned chunks"
+  gen_big "$work/big$junk.S" $junk
+  if ! $CC -c -o "$work/big$junk" "$work/big$junk.S"; then
+    fail "$what: cannot assemble"; continue
+  fi
+  run "$work/big$junk" 1 t1 --kernel=6.12 --orc-format=v2 --orc --link
+  run "$work/big$junk" 4 t4 --kernel=6.12 --orc-format=v2 --orc --link
+  run "$work/big$junk" 4 verbose --kernel=6.12 --orc-format=v2 --orc --link --verbose
+  if ! same "$work/big$junk" t1 t4; then
+    fail "$what: output differs between 1 and 4 threads"
+  elif ! grep -q 'decoding [0-9]* chunks on 4 threads' "$work/big$junk.verbose.err"; then
+    fail "$what: the section was not decoded in chunks (--verbose)"
+  elif ((junk)) && ! grep -q '.text: chunks disagree, decoded again in one piece' "$work/big$junk.verbose.err"; then
+    fail "$what: the misaligned chunks were not noticed (--verbose)"
+  elif ((!junk)) && grep -q 'chunks disagree' "$work/big$junk.verbose.err"; then
+    fail "$what: chunks cut at function starts were decoded again"
+  else
+    ok "$what: the same with 1 and 4 threads"
+  fi
+done
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

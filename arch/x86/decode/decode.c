@@ -102,6 +102,15 @@ void arch_decoder_set_version(struct arch_decoder *d, enum arch_objtool_version 
 /* Our register number for a Zydis general-purpose register of any width. */
 static int cfi_reg_of(ZydisRegister r)
 {
+	/* hardware order, as Zydis lists the 64-bit registers (see gpr64()) */
+	static const int gpr[16] = {
+		REG_AX, REG_CX, REG_DX, REG_BX, REG_SP, REG_BP, REG_SI, REG_DI,
+		REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	};
+
+	/* the operands built from raw fields are 64-bit already: no library call */
+	if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15)
+		return gpr[r - ZYDIS_REGISTER_RAX];
 	switch (ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r)) {
 	case ZYDIS_REGISTER_RAX: return REG_AX;
 	case ZYDIS_REGISTER_RCX: return REG_CX;

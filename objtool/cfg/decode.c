@@ -87,6 +87,7 @@ static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 
 		if (!r)
 			return false;
+		ao_advise_huge(r + c->cap, (cap - c->cap) * sizeof(*r));
 		c->recs = r;
 		c->cap = cap;
 	}
@@ -182,6 +183,7 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 	cs->insns = ao_reallocarray(cfg->err, NULL, total ? total : 1, sizeof(*cs->insns));
 	if (!cs->insns)
 		return -1;
+	ao_advise_huge(cs->insns, total * sizeof(*cs->insns));
 	for (size_t k = 0; k < n; k++) {
 		const struct stack_op *ops = c[k].ops;
 		uint64_t off = c[k].start;

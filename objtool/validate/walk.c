@@ -184,6 +184,25 @@ static bool claim(struct walker *w, struct instr *insn)
 	return false;
 }
 
+/*
+ * The flags of an instruction another thread may be marking visited (a
+ * neighbour: the next instruction, a save before a restore).  Only their
+ * fixed bits are asked, but the word is shared, so it is read atomically;
+ * marking is atomic too in a parallel walk (set_visited()).
+ */
+static uint16_t flags_of(const struct instr *i)
+{
+	return __atomic_load_n(&i->flags, __ATOMIC_RELAXED);
+}
+
+static void set_visited(const struct walker *w, struct instr *insn, uint16_t visited)
+{
+	if (w->id)
+		__atomic_fetch_or(&insn->flags, visited, __ATOMIC_RELAXED);
+	else
+		insn->flags |= visited;
+}
+
 static struct instr *find_save(struct walker *w, struct instr *insn)
 {
 	const struct code_section *cs = &w->cfg->csecs[insn->sec->index];
@@ -194,7 +213,7 @@ static struct instr *find_save(struct walker *w, struct instr *insn)
 		i--;
 		if (i->func != insn->func)
 			break;
-		if (i->flags & IF_SAVE)
+		if (flags_of(i) & IF_SAVE)
 			return i;
 	}
 	return NULL;
@@ -265,7 +284,7 @@ static enum walk_result apply_ops(struct walker *w, struct instr *insn, const st
 	const struct stack_op *ops = cfg_ops(w->cfg, insn);
 	struct stack_op_ctx ctx = {
 		.in_func = insn->func != NULL,
-		.next_is_hint = next && (next->flags & IF_HINT),
+		.next_is_hint = next && (flags_of(next) & IF_HINT),
 		.track_bp_scratch = w->opts->stackval,
 	};
 
@@ -391,7 +410,7 @@ static enum walk_result step_kind(struct walker *w, struct objsym *func, struct 
 	case INSN_CONTEXT_SWITCH:
 		if (!func)
 			return WALK_PATH_END;
-		if (!next || !(next->flags & IF_HINT))
+		if (!next || !(flags_of(next) & IF_HINT))
 			return warn(w, insn, "context-switch", "unsupported instruction in callable function");
 		return WALK_GO_ON;
 	case INSN_STAC:
@@ -550,7 +569,7 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 		}
 		if (w->oom)
 			return WALK_ERROR;
-		insn->flags |= visited;
+		set_visited(w, insn, visited);
 
 		ret = reconcile(w, insn);
 		if (ret != WALK_GO_ON)

@@ -8,6 +8,7 @@
 #   make bench      CPU-time and peak-memory ratios against the reference objtool, per object
 #                   and on a vmlinux.o-sized link, in one table (tests/scripts/bench-all.sh)
 #   make bench-scale the same on one vmlinux.o-sized ld -r link of the corpus (Documentation/scale.md)
+#   make bench-vmlinux the captured 6.12 vmlinux.o against the reference, with and without threads
 #   make fuzz       libFuzzer run, FUZZ_SECONDS=60 by default (needs clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian package, build/deb/altorc_VERSION_ARCH.deb (dpkg-buildpackage)
@@ -66,7 +67,7 @@ MAIN_OBJ  := $(BUILD)/objtool/cmd/main.o
 TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit demo deps deps-quiet asan bench bench-scale install uninstall clean fuzz deb FORCE
+.PHONY: all check unit demo deps deps-quiet asan bench bench-scale bench-vmlinux install uninstall clean fuzz deb FORCE
 
 BIN       ?= altorc
 
@@ -135,6 +136,9 @@ fuzz:
 # half: CPU and peak-RSS ratios against the reference objtool; see Documentation/scale.md.
 bench-scale: $(BIN)
 	ALTORC=$(CURDIR)/$(BIN) tests/scripts/scale-bench.sh
+
+bench-vmlinux: $(BIN)
+	ALTORC=$(CURDIR)/$(BIN) tests/scripts/bench-vmlinux.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -43,6 +43,13 @@ const char *ao_status_name(enum ao_status status);
 /* Allocation helpers that record AO_ERR_NOMEM in err on failure. */
 void *ao_calloc(struct ao_error *err, size_t nmemb, size_t size);
 void *ao_reallocarray(struct ao_error *err, void *ptr, size_t nmemb, size_t size);
+/*
+ * Ask for huge pages under a large array about to be filled from start to
+ * end (a hint: nothing changes when the kernel declines).  Thousands of
+ * page faults become a few, and the passes that stream the array miss the
+ * TLB less.
+ */
+void ao_advise_huge(void *p, size_t size);
 
 /* Print msg as the command-line tool's error line on stderr ("altorc: msg"). */
 void ao_report_error(const char *msg);

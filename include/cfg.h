@@ -81,6 +81,12 @@ struct instr {
 	uint16_t flags;                 /* enum instr_flag */
 	int64_t disp;                   /* direct branch displacement */
 	bool has_target;
+	/*
+	 * Which validation thread first touched it (0: none, or one thread):
+	 * a second thread finding it taken makes the parallel walk fall back
+	 * to the sequential one (validate/walk.c).
+	 */
+	uint8_t walker;
 	uint32_t ops_index;             /* into cfg->ops when nr_ops */
 	struct objsym *func;            /* containing function */
 	struct objsym *call_dest;       /* call target, or sibling-call target */
@@ -98,7 +104,16 @@ struct code_section {
 	struct instr *insns;
 	size_t nr;
 	bool is_text;                   /* ORC is generated for it */
+	/*
+	 * block_first[b]: index of the first instruction at or after byte
+	 * b * CFG_BLOCK, so that a lookup by offset scans a few instructions
+	 * instead of binary-searching an array much larger than the caches.
+	 */
+	uint32_t *block_first;
+	size_t nr_blocks;
 };
+
+#define CFG_BLOCK_SHIFT 6
 
 /* Options that change the model the way objtool's flags do. */
 struct cfg_options {
@@ -121,6 +136,9 @@ struct cfg_options {
 	 */
 	bool paravirt_native;
 	const char *pv_dwarf;
+	/* threads decoding sections (0: automatic; the result does not depend on it) */
+	unsigned threads;
+	bool verbose;                   /* say on stderr how decoding was split */
 };
 
 /* Per-function data the passes need (indexed like the symbol table). */
@@ -216,7 +234,7 @@ bool cfg_insn_takes_no_address(const struct instr *i);
 /* The relocations that lie inside cs's instructions, in address order. */
 struct cfg_insn_rels {
 	const struct code_section *cs;
-	size_t i, r;              /* next instruction and relocation to look at */
+	size_t i, r;              /* (unused), next relocation to look at */
 };
 /*
  * The next such relocation, with *insn its instruction; NULL at the end.

@@ -42,6 +42,13 @@ struct findings {
 	 */
 	uint32_t *per_func;
 	size_t nr_per_func;
+	/*
+	 * A validation thread's own list: echoes go to echo_stream (NULL:
+	 * stderr) to be replayed in order, and the one-warning-per-function
+	 * rule also counts what base (the list before the threads) holds.
+	 */
+	void *echo_stream;
+	const struct findings *base;
 };
 
 /*
@@ -75,6 +82,15 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 
 /* How many findings so far name function fn (0 for NULL). */
 unsigned findings_count_in_func(const struct findings *fs, const struct objsym *fn);
+
+/*
+ * Move every finding of src to the end of dst, in order, counting them per
+ * function in dst; src is left empty (still to be freed).
+ */
+void findings_take(struct findings *dst, struct findings *src);
+
+/* Where echoes of fs go: its echo_stream, else stderr. */
+void *findings_echo_stream(const struct findings *fs);
 
 /* Remove the last finding (not printed again; it may have been echoed). */
 void findings_drop_last(struct findings *fs);

@@ -85,6 +85,17 @@ void stack_pool_free(struct stack_state_pool *p);
 /* The pool's copy of s (added when new); NULL only when out of memory. */
 const struct stack_state *stack_pool_intern(struct stack_state_pool *p, const struct stack_state *s);
 size_t stack_pool_count(const struct stack_state_pool *p);
+/*
+ * A pool that finds what its parent holds and adds the rest to itself: one
+ * per validation thread over the shared, then read-only, pool.
+ */
+struct stack_state_pool *stack_pool_new_child(const struct stack_state_pool *parent);
+/*
+ * s (from top or one of its children) as interned in top; NULL only when
+ * out of memory.  Once every pointer is canonical, equal states are equal
+ * pointers again, as if one pool had held them all.
+ */
+const struct stack_state *stack_pool_canon(struct stack_state_pool *top, const struct stack_state *s);
 
 /* "cfa=rsp+16 rbp=cfa-16 ..." for reports. */
 void stack_state_format(const struct stack_state *s, char *buf, size_t size);

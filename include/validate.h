@@ -16,6 +16,12 @@ struct validate_options {
 	bool rethunk;    /* with retpoline: no bare ret either (--rethunk) */
 	bool module;     /* a module: its .init.text is checked too (--module) */
 	bool ibt;        /* address-taken code starts with ENDBR (--ibt) */
+	/*
+	 * Threads validating functions (0: automatic, by the object's size and
+	 * the CPUs online).  The output does not depend on it.
+	 */
+	unsigned threads;
+	bool verbose;    /* say on stderr how the functions were spread over threads */
 };
 
 /*

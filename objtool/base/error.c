@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "ao_error.h"
 
@@ -49,6 +50,16 @@ void *ao_calloc(struct ao_error *err, size_t nmemb, size_t size)
 	if (!p)
 		ao_fail(err, AO_ERR_NOMEM, "out of memory allocating %zu x %zu bytes", nmemb, size);
 	return p;
+}
+
+void ao_advise_huge(void *p, size_t size)
+{
+	uintptr_t page = 4096, lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)p + size) & ~(page - 1);
+
+	/* only worth it (and only possible) over whole 2 MiB huge pages */
+	if (p && size >= (4u << 20) && hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
 void *ao_reallocarray(struct ao_error *err, void *ptr, size_t nmemb, size_t size)

@@ -15,6 +15,14 @@ size_t cfg_lower_bound(const struct code_section *cs, uint64_t off)
 {
 	size_t lo = 0, hi = cs->nr;
 
+	if ((off >> CFG_BLOCK_SHIFT) < cs->nr_blocks) {
+		size_t i = cs->block_first[off >> CFG_BLOCK_SHIFT];
+
+		while (i < cs->nr && cs->insns[i].offset < off)
+			i++;
+		return i;
+	}
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -103,14 +111,16 @@ const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct in
 {
 	const struct objsec *sec = it->cs->sec;
 
-	for (; it->i < it->cs->nr && it->r < sec->nr_rels; it->i++) {
-		const struct instr *in = &it->cs->insns[it->i];
+	/* relocation by relocation: code has far fewer of them than instructions */
+	for (; it->r < sec->nr_rels; it->r++) {
+		const struct objrel *rel = &sec->rels[it->r];
+		size_t i = cfg_lower_bound(it->cs, rel->offset + 1);   /* first one after it */
+		const struct instr *in = i ? &it->cs->insns[i - 1] : NULL;
 
-		while (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset)
-			it->r++;
-		if (it->r < sec->nr_rels && sec->rels[it->r].offset < in->offset + in->len) {
+		if (in && rel->offset < in->offset + in->len) {
 			*insn = in;
-			return &sec->rels[it->r++];
+			it->r++;
+			return rel;
 		}
 	}
 	return NULL;
@@ -191,6 +201,7 @@ void cfg_free(struct cfg *cfg)
 			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
 				free_alt_branches(&cfg->csecs[s].insns[i]);
 			free(cfg->csecs[s].insns);
+			free(cfg->csecs[s].block_first);
 		}
 	}
 	free(cfg->csecs);

@@ -5,9 +5,11 @@
  * Also derives the per-function facts the later passes need: .cold
  * parent/child links and aliases (several symbols over one range).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_threads.h"
 #include "arch_decode.h"
 #include "cfg_priv.h"
 
@@ -38,72 +40,357 @@ int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded
 	return 0;
 }
 
-static int decode_section(struct cfg *cfg, struct objsec *sec)
+/*
+ * Decoding is the costliest pass and the only one whose work splits
+ * cleanly: a section is cut into chunks at function starts, chunks are
+ * decoded on threads into compact records, and the instruction arrays are
+ * then filled in section order on one thread.  A chunk boundary is an
+ * instruction boundary of the sequential decode only if the chunk before
+ * ends exactly there; when one does not (data or odd padding in the code),
+ * or when a chunk fails, that section is decoded again in one piece, so
+ * the instructions, stack-op pool and errors are the sequential ones.
+ */
+
+/*
+ * The automatic choice: threads from about a million instructions of code
+ * (as validate/walk_threads.c); chunks no smaller than this.
+ */
+#define DECODE_THREADS_MIN_BYTES (3u << 20)
+#define DECODE_CHUNK_MIN (64u << 10)
+
+/* What decoding keeps of an instruction until its section's array exists. */
+struct dec_rec {
+	int64_t disp;
+	uint8_t len;
+	uint8_t kind;
+	uint8_t nr_ops;
+	bool has_target;
+};
+
+struct dec_chunk {
+	struct objsec *sec;
+	uint64_t start, end;
+	struct dec_rec *recs;
+	size_t nr, cap;
+	struct stack_op *ops;
+	size_t nr_ops, cap_ops;
+	uint64_t stop;     /* where decoding stopped: >= end when it ran to the end */
+	bool failed;       /* the decoder rejected the bytes at stop */
+	bool nomem;
+};
+
+static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 {
-	struct code_section *cs = &cfg->csecs[sec->index];
-	/* Kernel code averages about 3.3 bytes an instruction: one allocation, rarely two. */
-	size_t cap = sec->size / 3 + 16;
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : (size_t)(c->end - c->start) / 3 + 16;
+		struct dec_rec *r = reallocarray(c->recs, cap, sizeof(*r));
+
+		if (!r)
+			return false;
+		ao_advise_huge(r + c->cap, (cap - c->cap) * sizeof(*r));
+		c->recs = r;
+		c->cap = cap;
+	}
+	if (c->nr_ops + more_ops > c->cap_ops) {
+		size_t cap = c->cap_ops ? c->cap_ops * 2 : 1024;
+		struct stack_op *o = reallocarray(c->ops, cap, sizeof(*o));
+
+		if (!o)
+			return false;
+		c->ops = o;
+		c->cap_ops = cap;
+	}
+	return true;
+}
+
+/* Decode [start, end) of the chunk's section; thread-safe (reads only shared data). */
+static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
+{
+	const struct objsec *sec = c->sec;
 	struct insn_decoded d;
 	uint64_t off;
 
-	/*
-	 * Relocations are loaded here, not on first lookup: objf_rel_at() cannot
-	 * report a bad table and would read it as "no relocation" (found by
-	 * tests/scripts/malformed.sh).  Lazy loads leave their error in the
-	 * file's own holder, so hand it to the caller's.
-	 */
-	if (objf_sec_data(sec, cfg->err) || objf_sec_rels(sec, cfg->err)) {
-		return -1;
-	}
-	cs->sec = sec;
-	cs->is_text = sec_is_text(sec->name);
-	if (!sec->data || !sec->size)
-		return 0;
-	cs->insns = ao_reallocarray(cfg->err, NULL, cap, sizeof(*cs->insns));
-	if (!cs->insns)
-		return -1;
+	for (off = c->start; off < c->end; off += d.len) {
+		struct dec_rec *r;
 
-	for (off = 0; off < sec->size; off += d.len) {
-		struct instr *insn;
-
-		if (arch_decode(cfg->decoder, sec->data + off, sec->size - off, &d))
-			return objf_fail(cfg->file, cfg->err, sec, off, "can't decode instruction");
-		if (cs->nr == cap) {
-			struct instr *grown = ao_reallocarray(cfg->err, cs->insns, cap + cap / 2, sizeof(*grown));
-
-			if (!grown)
-				return -1;
-			cs->insns = grown;
-			cap += cap / 2;
+		if (arch_decode(cfg->decoder, sec->data + off, sec->size - off, &d)) {
+			c->failed = true;
+			break;
 		}
 		/* iret inside a function (sync_core) is a plain stack adjustment */
-		if ((d.flags & INSN_F_IRET) && objf_func_at(sec, off))
+		if ((d.flags & INSN_F_IRET) && objf_func_at(c->sec, off))
 			arch_decode_iret_in_func(&d);
-		/* Zero entries as they are used: untouched capacity never becomes resident. */
-		insn = &cs->insns[cs->nr++];
-		memset(insn, 0, sizeof(*insn));
-		insn->sec = sec;
-		insn->offset = off;
-		insn->len = d.len;
-		insn->kind = d.kind;
-		insn->disp = d.disp;
-		insn->has_target = d.has_target;
-		if (d.kind == INSN_BUG)
-			insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */
-		if (cfg_store_ops(cfg, insn, &d))
-			return -1;
+		if (!chunk_grow(c, d.nr_ops)) {
+			c->nomem = true;
+			break;
+		}
+		r = &c->recs[c->nr++];
+		r->disp = d.disp;
+		r->len = d.len;
+		r->kind = d.kind;
+		r->nr_ops = d.nr_ops;
+		r->has_target = d.has_target;
+		memcpy(&c->ops[c->nr_ops], d.ops, d.nr_ops * sizeof(*d.ops));
+		c->nr_ops += d.nr_ops;
 	}
-	/* Give back the unused capacity before anything points into the array. */
-	if (cs->nr < cap) {
-		struct instr *fit = realloc(cs->insns, cs->nr * sizeof(*fit));
+	c->stop = off;
+}
 
-		if (fit)
-			cs->insns = fit;
+static void chunk_free(struct dec_chunk *c)
+{
+	free(c->recs);
+	free(c->ops);
+	c->recs = NULL;
+	c->ops = NULL;
+	c->nr = c->cap = c->nr_ops = c->cap_ops = 0;
+}
+
+/* Append n ops to cfg's pool as insn's. */
+static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
+{
+	struct insn_decoded d;
+
+	d.nr_ops = (uint8_t)n;
+	memcpy(d.ops, ops, n * sizeof(*ops));
+	return cfg_store_ops(cfg, insn, &d);
+}
+
+/* Lookups by offset start from a block's first instruction (cfg_lower_bound). */
+static int index_blocks(struct cfg *cfg, struct code_section *cs)
+{
+	size_t nb = (cs->sec->size >> CFG_BLOCK_SHIFT) + 1, i = 0;
+
+	cs->block_first = ao_calloc(cfg->err, nb, sizeof(*cs->block_first));
+	if (!cs->block_first)
+		return -1;
+	for (size_t b = 0; b < nb; b++) {
+		while (i < cs->nr && cs->insns[i].offset < (uint64_t)b << CFG_BLOCK_SHIFT)
+			i++;
+		cs->block_first[b] = (uint32_t)i;
+	}
+	cs->nr_blocks = nb;
+	return 0;
+}
+
+/* The section's instruction array from its chunks' records, in order. */
+static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chunk *c, size_t n)
+{
+	struct objsec *sec = cs->sec;
+	size_t total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += c[k].nr;
+	cs->insns = ao_reallocarray(cfg->err, NULL, total ? total : 1, sizeof(*cs->insns));
+	if (!cs->insns)
+		return -1;
+	ao_advise_huge(cs->insns, total * sizeof(*cs->insns));
+	for (size_t k = 0; k < n; k++) {
+		const struct stack_op *ops = c[k].ops;
+		uint64_t off = c[k].start;
+
+		for (size_t j = 0; j < c[k].nr; j++) {
+			const struct dec_rec *r = &c[k].recs[j];
+			struct instr *insn = &cs->insns[cs->nr++];
+
+			memset(insn, 0, sizeof(*insn));
+			insn->sec = sec;
+			insn->offset = off;
+			insn->len = r->len;
+			insn->kind = r->kind;
+			insn->disp = r->disp;
+			insn->has_target = r->has_target;
+			if (r->kind == INSN_BUG)
+				insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */
+			if (r->nr_ops && store_ops(cfg, insn, ops, r->nr_ops))
+				return -1;
+			ops += r->nr_ops;
+			off += r->len;
+		}
+		chunk_free(&c[k]);
 	}
 	for (size_t i = 0; i + 1 < cs->nr; i++)
 		cs->insns[i].next = &cs->insns[i + 1];
 	cfg->nr_insns += cs->nr;
+	return index_blocks(cfg, cs);
+}
+
+/*
+ * The chunks of one section agree with a sequential decode when none failed
+ * and each but the last ended exactly where the next one starts.
+ */
+static bool chunks_agree(const struct dec_chunk *c, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (c[k].failed || c[k].nomem || (k + 1 < n && c[k].stop != c[k].end))
+			return false;
+	return true;
+}
+
+/* Build one section from its chunks, decoding it again in one piece if they disagree. */
+static int finish_section(struct cfg *cfg, struct objsec *sec, struct dec_chunk *c, size_t n)
+{
+	struct code_section *cs = &cfg->csecs[sec->index];
+
+	if (!chunks_agree(c, n)) {
+		if (cfg->opts.verbose)
+			fprintf(stderr, "altorc: %s: %s: chunks disagree, decoded again in one piece\n",
+				cfg->file->path, sec->name);
+		for (size_t k = 0; k < n; k++)
+			chunk_free(&c[k]);
+		c[0].end = sec->size;
+		c[0].failed = c[0].nomem = false;
+		decode_chunk(cfg, &c[0]);
+		n = 1;
+		if (c[0].nomem) {
+			chunk_free(&c[0]);
+			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
+		}
+		if (c[0].failed) {
+			chunk_free(&c[0]);
+			return objf_fail(cfg->file, cfg->err, sec, c[0].stop, "can't decode instruction");
+		}
+	}
+	return fill_section(cfg, cs, c, n);
+}
+
+static bool decodes(const struct objsec *sec)
+{
+	return sec->is_exec && sec->shdr.sh_type != SHT_NOBITS;
+}
+
+/* How many threads decode: the option, or by the amount of code. */
+static unsigned decode_threads(const struct cfg *cfg, uint64_t bytes)
+{
+	unsigned n = cfg->opts.threads, cpus;
+
+	if (n)
+		return n;
+	cpus = ao_cpus();
+	if (bytes < DECODE_THREADS_MIN_BYTES || cpus < 2)
+		return 1;
+	return cpus > 8 ? 8 : cpus;
+}
+
+/*
+ * Cut sec into chunks of about want bytes at function starts; appends to
+ * *v (grown as needed); -1 when out of memory.
+ */
+static int cut_section(struct objsec *sec, uint64_t want, struct dec_chunk **v, size_t *nr,
+		       size_t *cap)
+{
+	uint64_t start = 0;
+
+	for (size_t i = 0; i <= sec->nr_syms; i++) {
+		uint64_t at = i < sec->nr_syms ? sec->syms[i]->offset : sec->size;
+
+		if (i < sec->nr_syms && (sec->syms[i]->type != STT_FUNC || at < start + want ||
+					 at >= sec->size))
+			continue;
+		if (at <= start)
+			continue;
+		if (*nr == *cap) {
+			size_t c = *cap ? *cap * 2 : 64;
+			struct dec_chunk *g = reallocarray(*v, c, sizeof(*g));
+
+			if (!g)
+				return -1;
+			*v = g;
+			*cap = c;
+		}
+		memset(&(*v)[*nr], 0, sizeof(**v));
+		(*v)[*nr].sec = sec;
+		(*v)[*nr].start = start;
+		(*v)[*nr].end = at;
+		(*nr)++;
+		start = at;
+	}
 	return 0;
+}
+
+struct decode_jobs {
+	const struct cfg *cfg;
+	struct dec_chunk *chunks;
+};
+
+static void decode_job(void *ctx, size_t i)
+{
+	struct decode_jobs *j = ctx;
+
+	decode_chunk(j->cfg, &j->chunks[i]);
+}
+
+/*
+ * Section bytes and relocations, in section order: libelf is not shared
+ * between threads.  Relocations are loaded here, not on first lookup:
+ * objf_rel_at() cannot report a bad table and would read it as "no
+ * relocation" (found by tests/scripts/malformed.sh).  Returns the index of
+ * the first section that failed (its error in *lerr), else nr_secs.
+ */
+static size_t load_sections(struct cfg *cfg, struct ao_error *lerr, uint64_t *bytes)
+{
+	struct objfile *f = cfg->file;
+
+	*bytes = 0;
+	for (size_t i = 1; i < f->nr_secs; i++) {
+		struct objsec *sec = &f->secs[i];
+
+		if (!decodes(sec))
+			continue;
+		if (objf_sec_data(sec, lerr) || objf_sec_rels(sec, lerr))
+			return i;
+		cfg->csecs[i].sec = sec;
+		cfg->csecs[i].is_text = sec_is_text(sec->name);
+		if (sec->data)
+			*bytes += sec->size;
+	}
+	return f->nr_secs;
+}
+
+static int decode_all(struct cfg *cfg)
+{
+	struct objfile *f = cfg->file;
+	struct ao_error lerr = { 0 };
+	struct dec_chunk *chunks = NULL;
+	size_t nr = 0, cap = 0, bad, k = 0;
+	uint64_t bytes;
+	unsigned threads;
+	int ret = 0;
+
+	bad = load_sections(cfg, &lerr, &bytes);
+	threads = decode_threads(cfg, bytes);
+	for (size_t i = 1; i < bad; i++) {
+		struct objsec *sec = &f->secs[i];
+		uint64_t want = threads > 1 ? sec->size / (threads * 4u) : sec->size;
+
+		if (!decodes(sec) || !sec->data || !sec->size)
+			continue;
+		if (cut_section(sec, want < DECODE_CHUNK_MIN ? DECODE_CHUNK_MIN : want, &chunks, &nr,
+				&cap)) {
+			free(chunks);
+			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
+		}
+	}
+	if (cfg->opts.verbose && threads > 1)
+		fprintf(stderr, "altorc: %s: decoding %zu chunks on %u threads\n", f->path, nr, threads);
+	ao_run_jobs(threads, 0, nr, decode_job, &(struct decode_jobs){ cfg, chunks });
+	/* In section order, as the sequential decode met them: instructions, ops, errors. */
+	while (k < nr) {
+		size_t n = 1;
+
+		while (k + n < nr && chunks[k + n].sec == chunks[k].sec)
+			n++;
+		if (!ret && finish_section(cfg, chunks[k].sec, &chunks[k], n))
+			ret = -1;
+		for (size_t j = k; j < k + n; j++)
+			chunk_free(&chunks[j]);
+		k += n;
+	}
+	free(chunks);
+	if (!ret && bad < f->nr_secs) {
+		*cfg->err = lerr;
+		ret = -1;
+	}
+	return ret;
 }
 
 /* Symbols over the same range: the last one in the table stands for all. */
@@ -198,10 +485,8 @@ int cfg_decode_sections(struct cfg *cfg)
 {
 	struct objfile *f = cfg->file;
 
-	for (size_t i = 1; i < f->nr_secs; i++)
-		if (f->secs[i].is_exec && f->secs[i].shdr.sh_type != SHT_NOBITS &&
-		    decode_section(cfg, &f->secs[i]))
-			return -1;
+	if (decode_all(cfg))
+		return -1;
 
 	for (size_t i = 1; i < f->nr_secs; i++)
 		link_aliases(cfg, &f->secs[i]);

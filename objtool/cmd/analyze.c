@@ -56,18 +56,27 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 		 struct analysis *an, struct ao_error *err)
 {
 	struct cfg_options copts;
-	int warnings;
+	struct validate_options vopts;
+	int warnings, bad;
 
 	memset(an, 0, sizeof(*an));
 	if (objf_open(&an->file, path, err))
 		return -1;
-	if (cfg_options_for(an->file, opts, &copts, err) || cfg_build(&an->cfg, an->file, &copts, err)) {
+	bad = cfg_options_for(an->file, opts, &copts, err);
+	if (!bad) {
+		copts.threads = opts->validate.threads;   /* one --threads for decoding and validating */
+		copts.verbose = opts->verbose;
+		bad = cfg_build(&an->cfg, an->file, &copts, err);
+	}
+	if (bad) {
 		if (err->status == AO_ERR_STOPPED)
 			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
 				     an->cfg.stop.message);
 		goto fail;
 	}
-	warnings = validate_run(&an->cfg, fs, &opts->validate);
+	vopts = opts->validate;
+	vopts.verbose = opts->verbose;
+	warnings = validate_run(&an->cfg, fs, &vopts);
 	if (warnings < 0)
 		goto fail;
 	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */

@@ -50,6 +50,18 @@ static int parse_hacks(struct objtool_args *o, const char *list)
 	return 0;
 }
 
+/* N for --threads=N or ALTORC_THREADS: 1-64, or 0 for the automatic choice. */
+static int parse_threads(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+
+	if (!*s || *end || n > 64)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int parse_version_flag(struct objtool_args *o, const char *arg)
 {
 	if (!strncmp(arg, "--prefix=", 9)) {
@@ -118,6 +130,8 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 		o->stats = true;
 	else if (!strncmp(arg, "--hacks=", 8))
 		return parse_hacks(o, arg + 8);
+	else if (!strncmp(arg, "--threads=", 10))
+		return parse_threads(arg + 10, &o->a.validate.threads);
 	else
 		return parse_version_flag(o, arg);
 	return 0;
@@ -142,6 +156,10 @@ static void usage(FILE *out)
 		"  --kernel=6.1|6.12 chooses; --verbose says which rules and why.\n"
 		"  --orc-format=v1|v2 forces the ORC layout, --alt-layout=v1|v2 the\n"
 		"  .altinstructions layout.\n"
+		"  --threads=N decodes and validates on N threads (0: automatic, the default:\n"
+		"  one per CPU, up to 8, for objects of a million instructions or more, such\n"
+		"  as vmlinux.o; else 1); also ALTORC_THREADS=N.  The output is the same\n"
+		"  whatever N.\n"
 		"  --stats: counts on stdout (switch jump tables found, their entries followed,\n"
 		"  the case targets validation reached).\n"
 		"  --paravirt-native [--pv-dwarf=FILE]: also model pre-5.13 native paravirt\n"
@@ -276,6 +294,14 @@ int cmd_objtool(int argc, char **argv)
 {
 	/* kbuild runs objtool in the kernel build, and the object is written: no guessing */
 	struct objtool_args o = { .a.kernel = { .build_dir = true, .must_decide = true } };
+	const char *threads = getenv("ALTORC_THREADS");
+
+	/* kbuild passes objtool's flags only: the environment chooses threads there */
+	if (threads && parse_threads(threads, &o.a.validate.threads)) {
+		fprintf(stderr, "altorc objtool: ALTORC_THREADS='%s' is not a number of threads (0-64)\n",
+			threads);
+		return EXIT_UNUSABLE;
+	}
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

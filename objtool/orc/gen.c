@@ -104,6 +104,12 @@ struct section_emitter {
 	struct cfg *cfg;
 	struct orc_gen_table *t;
 	uint8_t prev[6];
+	/*
+	 * The state prev was encoded from: states are interned, so the same
+	 * pointer again (most instructions) encodes to prev again.
+	 */
+	const struct stack_state *prev_st;
+	bool have_prev_st;
 	bool empty;
 };
 
@@ -113,9 +119,13 @@ static int emit(struct section_emitter *em, const struct instr *at, uint64_t off
 	struct orc_entry e;
 	uint8_t raw[6];
 
+	if (em->have_prev_st && st == em->prev_st)
+		return 0;
 	if (orc_entry_from_state(em->t->format, st, &e))
 		return cfg_fail(em->cfg, at->sec, at->offset, "unknown CFA or BP base register for ORC");
 	orc_encode(em->t->format, &e, raw);
+	em->prev_st = st;
+	em->have_prev_st = true;
 	if (!memcmp(raw, em->prev, 6))
 		return 0;
 	memcpy(em->prev, raw, 6);

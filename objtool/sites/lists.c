@@ -130,14 +130,12 @@ static bool wants_call_site(const struct instr *insn, const struct sites_options
 	return o->module || strcmp(insn->sec->name, ".init.text");
 }
 
-/* Pass 2: what the reference files while resolving calls. */
+/* Pass 2: what the reference files while resolving calls (not in replacements). */
 static int call_site(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 		     struct instr *insn, struct ao_error *err)
 {
 	struct objsym *rs;
 
-	if (in_replacement(insn))
-		return 0;
 	switch (insn->kind) {
 	case INSN_CALL:
 		if (!insn->call_dest)
@@ -172,6 +170,9 @@ static int collect(struct cfg *cfg, struct lists *l, const struct sites_options 
 		for (size_t s = 1; s < f->nr_secs; s++) {
 			struct code_section *cs = &cfg->csecs[s];
 
+			/* pass 2 skips replacement code: asked once a section, not per instruction */
+			if (pass == 1 && cs->nr && in_replacement(&cs->insns[0]))
+				continue;
 			for (size_t i = 0; i < cs->nr; i++) {
 				struct instr *insn = &cs->insns[i];
 

@@ -4,6 +4,7 @@
  * its state with a neighbour, so instructions hold a pointer to one pooled
  * copy: memory grows with the number of distinct states, not with code size.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 struct pool_node {
 	struct pool_node *next;
 	uint64_t hash;
+	/* This state's copy in the top pool: itself there, set on demand in a child pool. */
+	const struct stack_state *canon;
 	struct stack_state state;
 };
 
@@ -19,6 +22,12 @@ struct stack_state_pool {
 	struct pool_node **buckets;
 	size_t nr_buckets;   /* power of two */
 	size_t count;
+	/*
+	 * A child pool (one per validation thread) looks in its parent first
+	 * and adds only what the parent lacks; the parent is read-only while
+	 * children exist, so threads share it without locks.
+	 */
+	const struct stack_state_pool *parent;
 };
 
 static uint64_t mix(uint64_t h, int64_t v)
@@ -99,25 +108,58 @@ static void grow(struct stack_state_pool *p)
 	p->nr_buckets = nb;
 }
 
+struct stack_state_pool *stack_pool_new_child(const struct stack_state_pool *parent)
+{
+	struct stack_state_pool *p = stack_pool_new();
+
+	if (p)
+		p->parent = parent;
+	return p;
+}
+
+static struct pool_node *lookup(const struct stack_state_pool *p, uint64_t h,
+				const struct stack_state *s)
+{
+	for (struct pool_node *n = p->buckets[h & (p->nr_buckets - 1)]; n; n = n->next)
+		if (n->hash == h && stack_state_equal(&n->state, s))
+			return n;
+	return NULL;
+}
+
 const struct stack_state *stack_pool_intern(struct stack_state_pool *p, const struct stack_state *s)
 {
 	uint64_t h = state_hash(s);
 	struct pool_node *n;
 
-	for (n = p->buckets[h & (p->nr_buckets - 1)]; n; n = n->next)
-		if (n->hash == h && stack_state_equal(&n->state, s))
+	for (const struct stack_state_pool *q = p; q; q = q->parent) {
+		n = lookup(q, h, s);
+		if (n)
 			return &n->state;
+	}
 
 	n = malloc(sizeof(*n));
 	if (!n)
 		return NULL;
 	n->hash = h;
 	n->state = *s;
+	n->canon = p->parent ? NULL : &n->state;
 	n->next = p->buckets[h & (p->nr_buckets - 1)];
 	p->buckets[h & (p->nr_buckets - 1)] = n;
 	if (++p->count > p->nr_buckets)
 		grow(p);
 	return &n->state;
+}
+
+const struct stack_state *stack_pool_canon(struct stack_state_pool *top, const struct stack_state *s)
+{
+	struct pool_node *n;
+
+	if (!s)
+		return NULL;
+	n = (struct pool_node *)((char *)s - offsetof(struct pool_node, state));
+	if (!n->canon)
+		n->canon = stack_pool_intern(top, s);
+	return n->canon;
 }
 
 size_t stack_pool_count(const struct stack_state_pool *p)

@@ -32,19 +32,26 @@ void findings_free(struct findings *fs)
 
 unsigned findings_count_in_func(const struct findings *fs, const struct objsym *fn)
 {
-	return fn && fn->index < fs->nr_per_func ? fs->per_func[fn->index] : 0;
+	unsigned n = fs->base ? findings_count_in_func(fs->base, fn) : 0;
+
+	return n + (fn && fn->index < fs->nr_per_func ? fs->per_func[fn->index] : 0);
+}
+
+void *findings_echo_stream(const struct findings *fs)
+{
+	return fs->echo_stream ? fs->echo_stream : stderr;
 }
 
 /* Count f against its function (out of memory: not counted, so never suppressed). */
-static void count_in_func(struct findings *fs, const struct objsec *sec, const struct finding *f)
+static void count_in_func(struct findings *fs, size_t nr_syms, const struct finding *f)
 {
 	if (!f->function)
 		return;
 	if (!fs->per_func) {
-		fs->per_func = calloc(sec->file->nr_syms ? sec->file->nr_syms : 1, sizeof(*fs->per_func));
+		fs->per_func = calloc(nr_syms ? nr_syms : 1, sizeof(*fs->per_func));
 		if (!fs->per_func)
 			return;
-		fs->nr_per_func = sec->file->nr_syms;
+		fs->nr_per_func = nr_syms;
 	}
 	if (f->func_index < fs->nr_per_func)
 		fs->per_func[f->func_index]++;
@@ -71,7 +78,7 @@ static void print_first_line(const struct findings *fs, const struct finding *f)
 
 	if (first)
 		one.message = first;
-	findings_print_text(fs, &one, stderr);
+	findings_print_text(fs, &one, findings_echo_stream(fs));
 	free(first);
 }
 
@@ -106,7 +113,7 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		f.func_index = func ? func->index : 0;
 	}
 	if (fs->echo && !fs->reference_only)
-		findings_print_text(fs, &f, stderr);
+		findings_print_text(fs, &f, findings_echo_stream(fs));
 	else if (fs->echo && findings_kind_in_reference(kind))
 		print_first_line(fs, &f);
 	if (fs->nr == fs->cap) {
@@ -121,6 +128,30 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		fs->cap = cap;
 	}
 	if (sec)
-		count_in_func(fs, sec, &f);
+		count_in_func(fs, sec->file->nr_syms, &f);
 	fs->items[fs->nr++] = f;
+}
+
+void findings_take(struct findings *dst, struct findings *src)
+{
+	for (size_t i = 0; i < src->nr; i++) {
+		struct finding *f = &src->items[i];
+
+		if (dst->nr == dst->cap) {
+			size_t cap = dst->cap ? dst->cap * 2 : 16;
+			struct finding *items = realloc(dst->items, cap * sizeof(*items));
+
+			if (!items) {   /* as findings_add(): printed already, dropped */
+				free(f->message); free(f->section); free(f->location); free(f->function);
+				continue;
+			}
+			dst->items = items;
+			dst->cap = cap;
+		}
+		/* src counted it, so src's table is as wide as the symbol table */
+		if (dst->per_func || src->nr_per_func)
+			count_in_func(dst, src->nr_per_func, f);
+		dst->items[dst->nr++] = *f;
+	}
+	src->nr = 0;
 }

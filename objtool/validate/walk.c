@@ -20,9 +20,16 @@
 #include "arch.h"
 #include "reconcile.h"
 #include "validate.h"
+#include "walk_priv.h"
 
 struct walk_state {
 	struct stack_state st;
+	/*
+	 * The pooled copy of st, or NULL once st may have changed: most
+	 * instructions change nothing, and interning (hash, then compare) was
+	 * the walk's biggest cost.  The pool gives the same pointer either way.
+	 */
+	const struct stack_state *pooled;
 	bool uaccess;
 	bool df;
 	uint32_t uaccess_stack;
@@ -38,14 +45,6 @@ enum walk_result {
 	WALK_GO_ON = 0,     /* a step: continue with the next instruction; a path: done, clean */
 	WALK_WARNED = 1,    /* a warning was added */
 	WALK_PATH_END = 2,  /* a step: this path ends here, quietly */
-};
-
-struct walker {
-	struct cfg *cfg;
-	struct findings *fs;
-	const struct validate_options *opts;
-	const struct kernel_rules *k;   /* the kernel's rules and message shapes */
-	int oom;
 };
 
 /* A warning located at an instruction; always WALK_WARNED (the path stops). */
@@ -156,11 +155,52 @@ static bool states_match(struct walker *w, const struct instr *insn, const struc
 
 static const struct stack_state *intern(struct walker *w, const struct stack_state *s)
 {
-	const struct stack_state *p = stack_pool_intern(w->cfg->states, s);
+	const struct stack_state *p = stack_pool_intern(w->pool, s);
 
 	if (!p)
 		w->oom = 1;
 	return p;
+}
+
+/*
+ * A parallel walk's thread takes insn; false (and every thread told to
+ * stop) when another thread has it: the threads' walks were not
+ * independent, and only the sequential walk gives the reference's answer.
+ */
+static bool claim(struct walker *w, struct instr *insn)
+{
+	uint8_t cur;
+
+	if (!w->id)
+		return true;
+	cur = __atomic_load_n(&insn->walker, __ATOMIC_RELAXED);
+	if (cur == w->id)
+		return true;
+	if (!cur && __atomic_compare_exchange_n(&insn->walker, &cur, w->id, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return true;
+	w->conflict = true;
+	__atomic_store_n(w->stop, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+/*
+ * The flags of an instruction another thread may be marking visited (a
+ * neighbour: the next instruction, a save before a restore).  Only their
+ * fixed bits are asked, but the word is shared, so it is read atomically;
+ * marking is atomic too in a parallel walk (set_visited()).
+ */
+static uint16_t flags_of(const struct instr *i)
+{
+	return __atomic_load_n(&i->flags, __ATOMIC_RELAXED);
+}
+
+static void set_visited(const struct walker *w, struct instr *insn, uint16_t visited)
+{
+	if (w->id)
+		__atomic_fetch_or(&insn->flags, visited, __ATOMIC_RELAXED);
+	else
+		insn->flags |= visited;
 }
 
 static struct instr *find_save(struct walker *w, struct instr *insn)
@@ -173,7 +213,7 @@ static struct instr *find_save(struct walker *w, struct instr *insn)
 		i--;
 		if (i->func != insn->func)
 			break;
-		if (i->flags & IF_SAVE)
+		if (flags_of(i) & IF_SAVE)
 			return i;
 	}
 	return NULL;
@@ -191,6 +231,8 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 
 		if (!save)
 			return warn(w, insn, "unwind-hint", "no corresponding CFI save for CFI restore");
+		if (!claim(w, save))
+			return WALK_ERROR;
 		/*
 		 * 6.12 leaves a restore reached by a jump before its save for
 		 * the straight-line path to handle.
@@ -205,6 +247,7 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 	}
 	if (insn->hint_state)
 		ws->st = *insn->hint_state;
+	ws->pooled = NULL;
 	insn->state = insn->hint_state;
 	return WALK_GO_ON;
 }
@@ -241,10 +284,12 @@ static enum walk_result apply_ops(struct walker *w, struct instr *insn, const st
 	const struct stack_op *ops = cfg_ops(w->cfg, insn);
 	struct stack_op_ctx ctx = {
 		.in_func = insn->func != NULL,
-		.next_is_hint = next && (next->flags & IF_HINT),
+		.next_is_hint = next && (flags_of(next) & IF_HINT),
 		.track_bp_scratch = w->opts->stackval,
 	};
 
+	if (insn->nr_ops)
+		ws->pooled = NULL;
 	for (unsigned i = 0; i < insn->nr_ops; i++) {
 		enum stack_result r = stack_apply_op(&ws->st, &ops[i], &ctx);
 
@@ -365,7 +410,7 @@ static enum walk_result step_kind(struct walker *w, struct objsym *func, struct 
 	case INSN_CONTEXT_SWITCH:
 		if (!func)
 			return WALK_PATH_END;
-		if (!next || !(next->flags & IF_HINT))
+		if (!next || !(flags_of(next) & IF_HINT))
 			return warn(w, insn, "context-switch", "unsupported instruction in callable function");
 		return WALK_GO_ON;
 	case INSN_STAC:
@@ -456,6 +501,10 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	enum walk_result ret;
 	struct finding *f;
 
+	/* the sides of a site share its state array: one thread per site */
+	if (insn->alt_group && reconcile_site_of(insn->alt_group)->first &&
+	    !claim(w, reconcile_site_of(insn->alt_group)->first))
+		return WALK_ERROR;
 	fs->echo = 0;
 	ret = reconcile_on_visit(w->cfg, fs, insn) ? WALK_WARNED : WALK_GO_ON;
 	fs->echo = echo;
@@ -478,7 +527,7 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 				 "stack layout conflict in alternatives: %s%s", where, more);
 	}
 	if (echo)
-		findings_print_text(fs, f, stderr);
+		findings_print_text(fs, f, findings_echo_stream(fs));
 	return ret;
 }
 
@@ -496,6 +545,8 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 		next = cfg_validate_next(insn);
 		if (leaves_function(w, func, insn, &ret))
 			return ret;
+		if (!claim(w, insn))
+			return WALK_ERROR;
 		if (func && (insn->flags & IF_IGNORE))
 			return warn(w, insn, "internal", "BUG: why am I validating an ignored function?");
 
@@ -512,14 +563,17 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 			if (ret != WALK_GO_ON)
 				return ret;
 		} else {
-			insn->state = intern(w, &ws.st);
+			if (!ws.pooled)
+				ws.pooled = intern(w, &ws.st);
+			insn->state = ws.pooled;
 		}
 		if (w->oom)
 			return WALK_ERROR;
-		insn->flags |= visited;
+		set_visited(w, insn, visited);
 
-		if (reconcile(w, insn) != WALK_GO_ON)
-			return WALK_WARNED;
+		ret = reconcile(w, insn);
+		if (ret != WALK_GO_ON)
+			return ret;
 		ret = walk_alternatives(w, func, insn, &ws, &skip_orig);
 		if (ret != WALK_GO_ON || skip_orig)
 			return ret;
@@ -566,6 +620,8 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	if (fi->pfunc != sym || fi->alias != sym)
 		return WALK_GO_ON;
 	insn = cfg_find(w->cfg, sym->sec, sym->offset);
+	if (insn && !claim(w, insn))
+		return WALK_ERROR;
 	if (!insn || (insn->flags & (IF_IGNORE | IF_VISITED | IF_VISITED_UA)))
 		return WALK_GO_ON;
 	start_state(&ws, true);
@@ -573,26 +629,19 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	return walk(w, insn->func, insn, ws);
 }
 
-static int validate_functions(struct walker *w)
+static int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to)
 {
-	struct objfile *f = w->cfg->file;
 	int warnings = 0;
 
-	for (size_t s = 1; s < f->nr_secs; s++) {
-		struct objsec *sec = &f->secs[s];
+	for (size_t i = from; i < to; i++) {
+		enum walk_result r;
 
-		if (!sec->is_exec)
-			continue;
-		for (size_t i = 0; i < sec->nr_syms; i++) {
-			enum walk_result r;
-
-			if (sec->syms[i]->type != STT_FUNC)
-				continue;
-			r = validate_function(w, sec->syms[i]);
-			if (r == WALK_ERROR)
-				return -1;
-			warnings += r == WALK_WARNED;
-		}
+		if (w->stop && __atomic_load_n(w->stop, __ATOMIC_RELAXED))
+			return -1;
+		r = validate_function(w, funcs[i]);
+		if (r == WALK_ERROR)
+			return -1;
+		warnings += r == WALK_WARNED;
 	}
 	return warnings;
 }
@@ -635,7 +684,8 @@ static void mark_uaccess_safe(struct walker *w)
 
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
 {
-	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel };
+	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel,
+			    .pool = cfg->states };
 	int warnings, r, hint_warnings = 0;
 
 	mark_uaccess_safe(&w);
@@ -650,7 +700,7 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 
 	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
-	r = validate_functions(&w);
+	r = walk_functions_threaded(&w, walk_functions);
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;

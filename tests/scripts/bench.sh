@@ -4,9 +4,14 @@
 #
 #   bench.sh [-j N] [DIR...]
 #
-# DIR: folders searched for NAME.pre.o (default: every kernel folder of the corpus cache, see
-# corpus-build.sh --print-dir).  The kernel of an object is the name of the folder above its
-# subdir folder (6.1 or 6.12) and picks the reference objtool.  For every object, a fresh
+# DIR: folders searched for NAME.pre.o (default: the 6.1 and 6.12 folders of the corpus cache,
+# see corpus-build.sh --print-dir, and the variant folders named in BENCH_VARIANTS, default
+# 6.12-clang19-noretpoline-noibt, when present).  The kernel of an object is the name of the
+# folder above its subdir folder and picks the reference objtool and KERNELRELEASE: for 6.1
+# and 6.12 Debian's objtool (corpus-build.sh --objtool) and the folder name; for a variant
+# folder (built by build-corpus --clang/--no-retpoline/...) its kernel tree's own objtool,
+# CORPUS/kbuild/VARIANT/tools/objtool/objtool, and that tree's include/config/kernel.release,
+# as kbuild exports it (a variant without them is reported and left out).  For every object, a fresh
 # copy goes to each tool with the arguments kbuild used (NAME.args); user+sys CPU seconds are
 # summed and the largest max-RSS is kept, per kernel and overall, then the ratios
 # altorc/reference are printed.  Nothing here passes or fails on time: the exit status is 0
@@ -32,7 +37,9 @@ done
 [[ -x $ALTORC ]] || { echo "bench: no altorc binary at $ALTORC (set ALTORC)" >&2; exit 2; }
 if ((${#dirs[@]} == 0)); then
   corpus=$("$here/corpus-build.sh" --print-dir)
-  for k in 6.1 6.12; do [[ -d $corpus/$k ]] && dirs+=("$corpus/$k"); done
+  for k in 6.1 6.12 ${BENCH_VARIANTS-6.12-clang19-noretpoline-noibt}; do
+    [[ -d $corpus/$k ]] && dirs+=("$corpus/$k")
+  done
   ((${#dirs[@]})) || { echo "bench: no corpus under $corpus (build one with corpus-build.sh)" >&2; exit 2; }
 fi
 
@@ -82,10 +89,19 @@ export REF_6_1=${reference[6.1]} REF_6_12=${reference[6.12]}
 
 # One object, both tools; prints "kernel tool cpu rss rc name" lines.
 bench_one() {
-  local pre=$1 stem kernel ref slot name args=()
+  local pre=$1 stem kernel ref slot name release kb args=()
   stem=${pre%.pre.o}
   kernel=$(basename "$(dirname "$(dirname "$pre")")")
-  case $kernel in 6.1) ref=$REF_6_1 ;; 6.12) ref=$REF_6_12 ;; *) ref='' ;; esac
+  release=$kernel
+  # a variant folder's reference is its own tree's objtool (CORPUS/kbuild/VARIANT)
+  kb=$(dirname "$(dirname "$(dirname "$pre")")")/kbuild/$kernel
+  case $kernel in
+    6.1) ref=$REF_6_1 ;;
+    6.12) ref=$REF_6_12 ;;
+    *) ref=$kb/tools/objtool/objtool
+       [[ -x $ref && -f $kb/include/config/kernel.release ]] || ref=''
+       [[ -n $ref ]] && release=$(cat "$kb/include/config/kernel.release") ;;
+  esac
   name=$kernel/$(basename "$(dirname "$pre")")/$(basename "$stem")
   [[ -n $ref ]] || { echo "bench: no reference objtool for '$kernel' ($name)" >&2; return 0; }
   [[ -f $stem.args ]] && mapfile -t args < "$stem.args"
@@ -95,7 +111,7 @@ bench_one() {
     if [[ $tool == reference ]]; then cmd=("$ref"); else cmd=("$ALTORC" objtool); fi
     cp -- "$pre" "$slot/o.o"
     # both get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
-    read -r cpu rss rc < <(KERNELRELEASE=$kernel "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
+    read -r cpu rss rc < <(KERNELRELEASE=$release "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
     echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
   done
   rm -rf "$slot"

@@ -269,6 +269,54 @@ START_TEST(errors)
 }
 END_TEST
 
+/*
+ * Pools of validation threads (stack_pool_new_child): a child finds what its
+ * parent holds, keeps what it adds to itself, and stack_pool_canon() brings
+ * any state back to one pointer per distinct state in the parent.
+ */
+START_TEST(child_pools)
+{
+	struct stack_state_pool *top = stack_pool_new(), *a, *b;
+	struct stack_state entry, pushed;
+	const struct stack_state *t_entry, *a_entry, *a_pushed, *b_pushed;
+	struct stack_op op = push_reg(REG_BP);
+
+	ck_assert_ptr_nonnull(top);
+	stack_state_func_entry(&entry);
+	pushed = entry;
+	ck_assert_int_eq(stack_apply_op(&pushed, &op, &in_func), STACK_OK);
+	t_entry = stack_pool_intern(top, &entry);
+	a = stack_pool_new_child(top);
+	b = stack_pool_new_child(top);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+
+	/* what the parent holds is found there, not copied */
+	a_entry = stack_pool_intern(a, &entry);
+	ck_assert_ptr_eq(a_entry, t_entry);
+	ck_assert_uint_eq(stack_pool_count(a), 0);
+
+	/* a new state stays in its child: two children, two copies */
+	a_pushed = stack_pool_intern(a, &pushed);
+	b_pushed = stack_pool_intern(b, &pushed);
+	ck_assert_ptr_ne(a_pushed, b_pushed);
+	ck_assert_ptr_eq(stack_pool_intern(a, &pushed), a_pushed);
+	ck_assert_uint_eq(stack_pool_count(top), 1);
+
+	/* canonical: one pointer in the parent for both, and the parent's own unchanged */
+	ck_assert_ptr_eq(stack_pool_canon(top, a_pushed), stack_pool_canon(top, b_pushed));
+	ck_assert(stack_state_equal(stack_pool_canon(top, a_pushed), &pushed));
+	ck_assert_ptr_eq(stack_pool_canon(top, t_entry), t_entry);
+	ck_assert_ptr_eq(stack_pool_canon(top, a_pushed), stack_pool_intern(top, &pushed));
+	ck_assert_uint_eq(stack_pool_count(top), 2);
+	ck_assert_ptr_null(stack_pool_canon(top, NULL));
+
+	stack_pool_free(a);
+	stack_pool_free(b);
+	stack_pool_free(top);
+}
+END_TEST
+
 UNIT_SUITE(stack_state_suite)
 
 static Suite *stack_state_suite(void)
@@ -285,6 +333,7 @@ static Suite *stack_state_suite(void)
 	tcase_add_test(tc, stack_swizzle);
 	tcase_add_test(tc, rsp_copy_restored);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, child_pools);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,6 +38,13 @@
  */
 struct x86_decoder {
 	struct arch_decoder pub;
+	/*
+	 * The classifier's own decoder, in Zydis' minimal mode: length, opcode
+	 * and raw fields only, no semantic pass, which is most of what decoding
+	 * costs.  The few operands a stack effect needs are read from the raw
+	 * ModRM/SIB/REX fields (raw_operands()), as the kernel's decoder does.
+	 */
+	ZydisDecoder minimal;
 	enum arch_objtool_version version;
 };
 
@@ -64,6 +71,9 @@ struct arch_decoder *arch_decoder_new(void)
 		return NULL;
 	if (ZYAN_FAILED(ZydisDecoderInit(&xd->pub.decoder, ZYDIS_MACHINE_MODE_LONG_64,
 					 ZYDIS_STACK_WIDTH_64)) ||
+	    ZYAN_FAILED(ZydisDecoderInit(&xd->minimal, ZYDIS_MACHINE_MODE_LONG_64,
+					 ZYDIS_STACK_WIDTH_64)) ||
+	    ZYAN_FAILED(ZydisDecoderEnableMode(&xd->minimal, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE)) ||
 	    ZYAN_FAILED(ZydisDecoderInit(&xd->pub.decoder32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
 					 ZYDIS_STACK_WIDTH_32)) ||
 	    ZYAN_FAILED(ZydisFormatterInit(&xd->pub.formatter, ZYDIS_FORMATTER_STYLE_ATT))) {
@@ -92,6 +102,15 @@ void arch_decoder_set_version(struct arch_decoder *d, enum arch_objtool_version 
 /* Our register number for a Zydis general-purpose register of any width. */
 static int cfi_reg_of(ZydisRegister r)
 {
+	/* hardware order, as Zydis lists the 64-bit registers (see gpr64()) */
+	static const int gpr[16] = {
+		REG_AX, REG_CX, REG_DX, REG_BX, REG_SP, REG_BP, REG_SI, REG_DI,
+		REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	};
+
+	/* the operands built from raw fields are 64-bit already: no library call */
+	if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15)
+		return gpr[r - ZYDIS_REGISTER_RAX];
 	switch (ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r)) {
 	case ZYDIS_REGISTER_RAX: return REG_AX;
 	case ZYDIS_REGISTER_RCX: return REG_CX;
@@ -159,14 +178,81 @@ static int64_t objtool_immediate(const ZydisDecodedInstruction *zi)
 	return 0;
 }
 
-/* Operands are decoded only for the few opcodes whose stack effect needs them. */
+/* A 64-bit general-purpose register by its hardware number (0-15). */
+static ZydisRegister gpr64(unsigned n)
+{
+	return (ZydisRegister)(ZYDIS_REGISTER_RAX + n);
+}
+
+/* The register named by ModRM.reg, extended by REX.R. */
+static void raw_reg_operand(const ZydisDecodedInstruction *zi, ZydisDecodedOperand *op)
+{
+	op->type = ZYDIS_OPERAND_TYPE_REGISTER;
+	op->reg.value = gpr64(zi->raw.modrm.reg | zi->raw.rex.R << 3);
+}
+
+/*
+ * The operand ModRM.rm names: a register (mod 3, extended by REX.B), or a
+ * memory operand with the base, index and displacement Zydis would give:
+ * RIP-relative for mod 0 rm 5, no base for a SIB byte with base 5 and mod 0,
+ * no index for SIB index 4 without REX.X.
+ */
+static void raw_rm_operand(const ZydisDecodedInstruction *zi, ZydisDecodedOperand *op)
+{
+	unsigned mod = zi->raw.modrm.mod, rm = zi->raw.modrm.rm;
+
+	if (mod == 3) {
+		op->type = ZYDIS_OPERAND_TYPE_REGISTER;
+		op->reg.value = gpr64(rm | zi->raw.rex.B << 3);
+		return;
+	}
+	op->type = ZYDIS_OPERAND_TYPE_MEMORY;
+	op->mem.disp.value = zi->raw.disp.value;
+	op->mem.index = ZYDIS_REGISTER_NONE;
+	if (rm == 4) {
+		unsigned index = zi->raw.sib.index | zi->raw.rex.X << 3;
+
+		if (index != 4)
+			op->mem.index = gpr64(index);
+		op->mem.base = mod == 0 && zi->raw.sib.base == 5 ? ZYDIS_REGISTER_NONE
+				: gpr64(zi->raw.sib.base | zi->raw.rex.B << 3);
+		return;
+	}
+	op->mem.base = mod == 0 && rm == 5 ? ZYDIS_REGISTER_RIP : gpr64(rm | zi->raw.rex.B << 3);
+}
+
+/*
+ * The first two operands of the few opcodes whose stack effect needs them,
+ * in Zydis' order, from the raw encoding: 01/29/88/89 are r/m, reg; 8B/8D
+ * reg, r/m; 80-83 r/m; 50-5F the register in the opcode, extended by REX.B.
+ * Register widths do not matter: only the enclosing 64-bit register is used.
+ */
 static int load_operands(struct x86_insn *x)
 {
-	ZyanU8 n = x->zi.operand_count < 2 ? x->zi.operand_count : 2;
+	const ZydisDecodedInstruction *zi = &x->zi;
 
-	if (ZYAN_FAILED(ZydisDecoderDecodeOperands(&x->xd->pub.decoder, &x->ctx, &x->zi, x->zo, n)))
+	memset(x->zo, 0, sizeof(x->zo));
+	if (zi->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
 		return -1;
-	return 0;
+	switch (zi->opcode) {
+	case 0x01: case 0x29: case 0x88: case 0x89:
+		raw_rm_operand(zi, &x->zo[0]);
+		raw_reg_operand(zi, &x->zo[1]);
+		return 0;
+	case 0x8b: case 0x8d:
+		raw_reg_operand(zi, &x->zo[0]);
+		raw_rm_operand(zi, &x->zo[1]);
+		return 0;
+	case 0x80: case 0x81: case 0x82: case 0x83:
+		raw_rm_operand(zi, &x->zo[0]);
+		return 0;
+	default:
+		if (zi->opcode < 0x50 || zi->opcode > 0x5f)
+			return -1;
+		x->zo[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
+		x->zo[0].reg.value = gpr64((zi->opcode & 7) | zi->raw.rex.B << 3);
+		return 0;
+	}
 }
 
 static int operand_reg(const struct x86_insn *x, int i)
@@ -574,6 +660,22 @@ static int decode_unknown(struct x86_insn *x, const uint8_t *buf, size_t avail)
 	return 0;
 }
 
+/*
+ * nop (90) and int3 (CC) alone, without asking Zydis: at an instruction
+ * boundary each is a whole one-byte instruction, and 6.12's function
+ * padding (--prefix=16: sixteen 90s before every function) makes them a
+ * fifth of all instructions.  What classify_map_default() makes of them
+ * through Zydis, the same for both kernels.
+ */
+static bool one_byte_insn(const uint8_t *buf, size_t avail, struct insn_decoded *out)
+{
+	if (!avail || (buf[0] != 0x90 && buf[0] != 0xcc))
+		return false;
+	out->len = 1;
+	out->kind = buf[0] == 0x90 ? INSN_NOP : INSN_TRAP;
+	return true;
+}
+
 static int decode_one(const struct x86_decoder *xd, const uint8_t *buf, size_t avail,
 		      struct insn_decoded *out)
 {
@@ -582,7 +684,9 @@ static int decode_one(const struct x86_decoder *xd, const uint8_t *buf, size_t a
 	x.xd = xd;
 	x.out = out;
 	clear_out(out);
-	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->pub.decoder, &x.ctx, buf, avail, &x.zi)))
+	if (one_byte_insn(buf, avail, out))
+		return 0;
+	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail, &x.zi)))
 		return decode_unknown(&x, buf, avail);
 	out->len = x.zi.length;
 

@@ -1,0 +1,22 @@
+/*
+ * Running independent jobs on threads, for the passes that split their
+ * work (cfg/decode.c, validate/walk_threads.c).  The caller keeps the
+ * results in job order; nothing here decides what is shared.
+ */
+#ifndef AO_THREADS_H
+#define AO_THREADS_H
+
+#include <stddef.h>
+
+/*
+ * fn(ctx, i) for every i in [0, nr_jobs), on up to nr_threads threads with
+ * stacks of stack_size bytes, jobs taken in index order.  Where no thread
+ * can start, the caller's thread runs them all, in order.
+ */
+void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
+		 void (*fn)(void *ctx, size_t i), void *ctx);
+
+/* CPUs online (1 when unknown). */
+unsigned ao_cpus(void);
+
+#endif

@@ -16,6 +16,10 @@ struct validate_options {
 	bool rethunk;    /* with retpoline: no bare ret either (--rethunk) */
 	bool module;     /* a module: its .init.text is checked too (--module) */
 	bool ibt;        /* address-taken code starts with ENDBR (--ibt) */
+	bool noinstr;    /* --noinstr --link: noinstr code calls no instrumentable code */
+	bool noinstr_only; /* --noinstr without --orc, --stackval or --uaccess: only the
+			      noinstr sections are walked, nothing is checked for reachability */
+	bool unret;      /* --unret: entry paths untrain the return predictor before RET */
 };
 
 /*

@@ -103,7 +103,7 @@ static void analyse_one(const struct check_opts *o, struct report_file *rf)
 	findings_init(&rf->fs, rf->path, 0);
 	rf->fs.tool_name = "altorc";
 	rf->result = analyze_open(rf->path, &o->a, &rf->fs, &an, &err);
-	if (rf->result < 0 && err.status == AO_ERR_STOPPED) {
+	if (rf->result < 0 && (err.status == AO_ERR_STOPPED || err.status == AO_ERR_GAVE_UP)) {
 		/* The reference's last word is a warning (in rf->fs): report it as one. */
 		rf->result = (int)rf->fs.nr;
 		return;

@@ -190,7 +190,10 @@ struct instr *cfg_validate_next(const struct instr *insn);
  */
 int cfg_read_retpoline_safe(struct cfg *cfg);
 
-/* The first symbol that is no section symbol starting at off in sec, as the reference finds it. */
+/*
+ * The first symbol (no section symbol, and not of size 0) that starts at off
+ * in sec, as the reference finds it.
+ */
 const struct objsym *cfg_symbol_starting_at(const struct objsec *sec, uint64_t off);
 
 /* Switch jump tables (jump_tables.c): counts, and the table a branch is a case of (or NULL). */

@@ -41,7 +41,9 @@ struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t
 const struct objsym *cfg_symbol_starting_at(const struct objsec *sec, uint64_t off)
 {
 	for (size_t i = 0; i < sec->nr_syms; i++)
-		if (sec->syms[i]->type != STT_SECTION && sec->syms[i]->offset == off)
+		/* both references keep symbols of no size out of the tree they search */
+		if (sec->syms[i]->type != STT_SECTION && sec->syms[i]->size &&
+		    sec->syms[i]->offset == off)
 			return sec->syms[i];
 	return NULL;
 }

@@ -60,6 +60,9 @@ struct kernel_rules {
 	bool noreturn_weak;                   /* weak functions are looked up there too */
 	const struct kernel_name_list *uaccess_safe; /* callable with user access on */
 	bool nested_alternatives;             /* 6.10+: entries over one site share its longest range */
+	bool alternatives_last_first;         /* a site's branches are walked latest entry first
+						 (6.12 files each before the others); 6.1: in
+						 table order */
 	bool cpuidle_noinstr;                 /* .cpuidle.text is noinstr text (--hacks=noinstr,
 						 --noinstr) */
 	bool mcount_nop_needs_mnop;           /* --mcount NOPs __fentry__ calls only with --mnop */

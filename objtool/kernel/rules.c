@@ -33,6 +33,7 @@ static const struct kernel_rules rows[] = {
 		.uaccess_safe = &uaccess_safe_list_6_12,
 		.noreturn_weak = true,
 		.nested_alternatives = true,
+		.alternatives_last_first = true,
 		.cpuidle_noinstr = true,
 		.mcount_nop_needs_mnop = true,
 		.mcount_loc_align = 8,

@@ -9,6 +9,10 @@
  *
  * As in the reference, the first warning in a function ends that function's
  * walk: what follows a broken state cannot be trusted.
+ *
+ * With --noinstr the same walks check that paths starting in noinstr text
+ * call out only where instrumentation_begin() allows it (the callee rules
+ * are in noinstr.c); --noinstr alone walks only those sections.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -641,11 +645,6 @@ static int validate_hints(struct walker *w, struct objsec *sec)
 	return warnings;
 }
 
-static bool has_hints(const struct cfg *cfg)
-{
-	return objf_sec_by_name(cfg->file, ".discard.unwind_hints") != NULL;
-}
-
 /*
  * --noinstr without --orc, --stackval or --uaccess: only the noinstr
  * sections are walked, each's functions and then its hints, in the
@@ -663,11 +662,10 @@ static int validate_noinstr_sections(struct walker *w)
 		if (!sec)
 			continue;
 		r = validate_section(w, sec);
-		if (r >= 0 && has_hints(w->cfg)) {
-			int h = validate_hints(w, sec);
-
-			r = h < 0 ? -1 : r + h;
-		}
+		if (r < 0)
+			return -1;
+		warnings += r;
+		r = validate_hints(w, sec);
 		if (r < 0)
 			return -1;
 		warnings += r;
@@ -687,7 +685,7 @@ static void mark_uaccess_safe(struct walker *w)
 			cfg_finfo(w->cfg, &f->syms[i])->uaccess_safe = true;
 }
 
-/* The walks over every function and hint, then the unreachable-code check: 0+ warnings, -1. */
+/* The walks over every function, then every hint not reached: the warnings, or -1. */
 static int validate_everything(struct walker *w)
 {
 	int warnings = validate_functions(w), r;

@@ -1,28 +1,35 @@
 #!/bin/bash
-# noinstr-corpus.sh [--all] [--alone] DIR...: --noinstr and --unret on real kernel objects, against the
-# reference objtool.  DIR is a corpus folder (../corpus-cache/6.1, .../6.12/drivers_md, a
-# whole-kernel capture ../corpus-cache/kernel/6.1-debug-entry ...); its kernel series (6.1
-# or 6.12) is read from the folder's name.  For every NAME.pre.o with NAME.args below DIR
-# (without --all: only objects with noinstr text, .noinstr.text/.entry.text/.cpuidle.text),
-# both tools run on a copy with the captured arguments plus --noinstr --unret --link (those
-# already there are not repeated; kbuild gives them only to vmlinux.o, the other objects are
-# a wider test of the same code; with --alone the captured arguments are left out, as for a
-# vmlinux.o whose objtool is not delayed: Debian's 6.1).  Their warnings and exit statuses must be equal, and with
-# --orc their ORC (`altorc orc diff`).  Last line: 'N passed, M failed'.
+# noinstr-corpus.sh [--all] [--alone] [--linked] DIR...: --noinstr and --unret on real
+# kernel objects, against the reference objtool.  DIR is a corpus folder (../corpus-cache/6.1,
+# .../6.12/drivers_md, a whole-kernel capture ../corpus-cache/kernel/6.1-debug-entry ...); its
+# kernel series (6.1 or 6.12) is read from the folder's name.  For every NAME.pre.o with
+# NAME.args below DIR (without --all: only objects with noinstr text, .noinstr.text,
+# .entry.text or .cpuidle.text), both tools run on a copy with the captured arguments plus
+# --noinstr --unret --link (those already there are not repeated; kbuild gives them only to
+# vmlinux.o, the other objects are a wider test of the same code).
+#   --alone   leave the captured arguments out, as for a vmlinux.o whose objtool is not
+#             delayed (Debian's 6.1)
+#   --linked  also link each DIR's objects into one with ld -r (init_module, cleanup_module
+#             and __this_module made local first, so that several modules link; they must
+#             link) and check it with the first object's arguments: calls between the
+#             objects then resolve, as in vmlinux.o
+# Their warnings and exit statuses must be equal, and with --orc their ORC (`altorc orc
+# diff`).  Last line: 'N passed, M failed'.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
-all=0 alone=0
+all=0 alone=0 linked=0
 while [[ ${1:-} == --* ]]; do
   case $1 in
     --all) all=1 ;;
     --alone) alone=1 ;;
+    --linked) linked=1 ;;
     *) break ;;
   esac
   shift
 done
-(($#)) || { echo "usage: $0 [--all] [--alone] DIR..."; exit 2; }
+(($#)) || { echo "usage: $0 [--all] [--alone] [--linked] DIR..."; exit 2; }
 
 work=$(mktemp -d /tmp/noinstr-corpus.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -62,6 +69,23 @@ one() {
   passed=$((passed + 1))
 }
 
+# link_dir DIR: DIR's objects as one (the first one's arguments beside it); prints its stem.
+link_dir() {
+  local dir=$1 pre i=0 stem=$work/linked/$(basename "$dir") first=""
+  mkdir -p "$work/linked/parts"
+  rm -f "$work/linked/parts/"*.o
+  while IFS= read -r pre; do
+    [[ -e ${pre%.pre.o}.args ]] || continue
+    [[ -n $first ]] || first=${pre%.pre.o}
+    i=$((i + 1))
+    objcopy --localize-symbol=init_module --localize-symbol=cleanup_module \
+      --localize-symbol=__this_module "$pre" "$work/linked/parts/$i.o" || return 1
+  done < <(find "$dir" -name '*.pre.o' | sort)
+  [[ -n $first ]] && ld -r -o "$stem.pre.o" "$work/linked/parts/"*.o 2> /dev/null || return 1
+  cp "$first.args" "$stem.args"
+  echo "$stem"
+}
+
 mkdir -p "$work/cand" "$work/ref"
 for dir in "$@"; do
   kernel=$(series_of "$(cd "$dir" && pwd)")
@@ -78,6 +102,12 @@ for dir in "$@"; do
     fi
     one "$pre" "$kernel" "$ref"
   done < <(find "$dir" -name '*.pre.o' | sort)
+  if ((linked)); then
+    if ! stem=$(link_dir "$dir"); then
+      echo "FAIL $dir: its objects do not link"; failed=$((failed + 1)); continue
+    fi
+    one "$stem.pre.o" "$kernel" "$ref"
+  fi
 done
 
 echo "$passed passed, $failed failed"

@@ -8,7 +8,8 @@
 #   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects, net/key)
 #   4. orc-dump, alt-count   the same subset: orc dump lines, alternatives entry counts
 #      noinstr   tests/scripts/noinstr-corpus.sh: the subset, and arch/x86/kvm's noinstr objects
-#                when the corpus has them, with --noinstr --unret --link: the reference's warnings
+#                (each, and all linked into one) when the corpus has them, with --noinstr
+#                --unret --link: the reference's warnings
 #   5. parity    tests/scripts/warning-parity.sh (patched corpus objects: same warnings, same ORC)
 #   6. kbuild    tests/scripts/kbuild-module.sh (drivers/block/drbd built by kbuild with altorc)
 #
@@ -119,7 +120,7 @@ if ((${#subset_dirs[@]})); then
     [[ -d $corpus_dir/$k/arch_x86_kvm ]] && kvm_dirs+=("$corpus_dir/$k/arch_x86_kvm")
   done
   if ((${#kvm_dirs[@]})); then
-    run_stage noinstr-kvm "$top/tests/scripts/noinstr-corpus.sh" "${kvm_dirs[@]}"; record_script noinstr-kvm
+    run_stage noinstr-kvm "$top/tests/scripts/noinstr-corpus.sh" --linked "${kvm_dirs[@]}"; record_script noinstr-kvm
   fi
 else
   echo "orc-dump, alt-count, noinstr: skipped (no corpus subset was built)"

@@ -14,7 +14,9 @@
 #             link) and check it with the first object's arguments: calls between the
 #             objects then resolve, as in vmlinux.o
 # Their warnings and exit statuses must be equal, and with --orc their ORC (`altorc orc
-# diff`).  Last line: 'N passed, M failed'.
+# diff`).  Where the reference crashes (6.1's and 6.12's do on a single object that uses
+# pv_ops without defining it: Xen's enlighten_pv.o), the object is skipped.
+# Last line: 'N passed, M failed[, K skipped]'.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,7 +36,7 @@ done
 work=$(mktemp -d /tmp/noinstr-corpus.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export SRCARCH=x86
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 series_of() {
   case $1 in
@@ -56,6 +58,10 @@ one() {
   rc=$?
   (cd "$work/ref" && "$ref" "${args[@]}" x.o) > /dev/null 2> "$work/rerr"
   rrc=$?
+  if ((rrc > 128 && rrc < 160)); then   # a signal, not the 255 of a failed run
+    echo "skip $name: the reference crashed (signal $((rrc - 128))); altorc exited $rc"
+    skipped=$((skipped + 1)); return
+  fi
   if ((rc != rrc)) || ! diff "$work/rerr" "$work/cerr" > "$work/diff"; then
     echo "FAIL $name: exit $rc, reference $rrc (< reference, > altorc)"; sed 's/^/    /' "$work/diff" | head -20
     failed=$((failed + 1)); return
@@ -110,5 +116,9 @@ for dir in "$@"; do
   fi
 done
 
-echo "$passed passed, $failed failed"
+if ((skipped)); then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 ((failed == 0))

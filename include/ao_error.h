@@ -21,6 +21,7 @@ enum ao_status {
 	AO_ERR_USAGE,       /* bad command-line arguments */
 	AO_ERR_ANALYSIS,    /* the analysis itself gave up (internal limit) */
 	AO_ERR_STOPPED,     /* where the reference gives up with a warning and writes nothing */
+	AO_ERR_GAVE_UP,     /* the same, where the reference also fails the run (exit 255) */
 };
 
 #define AO_ERROR_MAX 1024

@@ -41,6 +41,14 @@ unsigned arch_direct_call_len(void);
 /* Do the bytes at p (avail readable) start a direct call? */
 bool arch_is_direct_call(const uint8_t *p, size_t avail);
 
+/*
+ * Is the decoded instruction at p (len bytes) a store of a 32-bit immediate
+ * to memory the way paravirt setup code fills a pv_ops slot, 'movq $func,
+ * slot(%rip)'?  *disp and *imm get the offsets of its displacement and its
+ * immediate, where the two relocations are.
+ */
+bool arch_is_store_imm32(const uint8_t *p, unsigned len, unsigned *disp, unsigned *imm);
+
 /* The relocation type's name ("R_X86_64_PC32"), or NULL for a type the stages never use. */
 const char *arch_reloc_name(uint32_t type);
 

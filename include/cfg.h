@@ -66,10 +66,12 @@ enum instr_flag {
 	IF_FAKE_NOP      = 1u << 7,   /* padding after a short replacement */
 	IF_VISITED       = 1u << 8,   /* validated with uaccess off */
 	IF_VISITED_UA    = 1u << 9,   /* validated with uaccess on */
-	IF_ENTRY         = 1u << 10,
+	IF_ENTRY         = 1u << 10,  /* an --unret walk starts here (by the kernel's rules) */
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
 	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (cfg/hacks.c) */
 	IF_HINT_IRET     = 1u << 13,  /* a REGS_PARTIAL hint (UNWIND_HINT_IRET_REGS) is here */
+	IF_VISITED_UNRET = 1u << 14,  /* reached by an --unret walk (validate/unret.c) */
+	IF_RELOC_READ    = 1u << 15,  /* --noinstr looked at this indirect call's relocation */
 };
 
 struct instr {
@@ -78,6 +80,11 @@ struct instr {
 	uint8_t len;
 	uint8_t kind;                   /* enum insn_kind, after reclassification */
 	uint8_t nr_ops;
+	/*
+	 * instrumentation_begin() (+1) and instrumentation_end() (-1) marks
+	 * here: noinstr code may call out while their running sum is positive.
+	 */
+	int8_t instrumentation;
 	uint16_t flags;                 /* enum instr_flag */
 	int64_t disp;                   /* direct branch displacement */
 	bool has_target;
@@ -201,6 +208,12 @@ struct instr *cfg_validate_next(const struct instr *insn);
  * entry, as the reference refuses the object then.
  */
 int cfg_read_retpoline_safe(struct cfg *cfg);
+
+/*
+ * The first symbol (no section symbol, and not of size 0) that starts at off
+ * in sec, as the reference finds it.
+ */
+const struct objsym *cfg_symbol_starting_at(const struct objsec *sec, uint64_t off);
 
 /* Switch jump tables (jump_tables.c): counts, and the table a branch is a case of (or NULL). */
 struct jump_table_counts {

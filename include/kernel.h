@@ -26,6 +26,12 @@ struct kernel_rules;
  * the x86 thunks; under some kernels' rules cpuidle too)?
  */
 bool kernel_noinstr_section(const struct kernel_rules *k, const char *name);
+/*
+ * The sections --noinstr alone (no --orc, --stackval or --uaccess) walks,
+ * in the order the reference walks them: the i-th name, or NULL past the
+ * last.  The x86 thunk sections are noinstr text but not walked on their own.
+ */
+const char *kernel_noinstr_walked_section(const struct kernel_rules *k, size_t i);
 
 /* A sorted list of symbol names (looked up with bsearch). */
 struct kernel_name_list {
@@ -54,7 +60,11 @@ struct kernel_rules {
 	bool noreturn_weak;                   /* weak functions are looked up there too */
 	const struct kernel_name_list *uaccess_safe; /* callable with user access on */
 	bool nested_alternatives;             /* 6.10+: entries over one site share its longest range */
-	bool cpuidle_noinstr;                 /* .cpuidle.text is noinstr text (--hacks=noinstr) */
+	bool alternatives_last_first;         /* a site's branches are walked latest entry first
+						 (6.12 files each before the others); 6.1: in
+						 table order */
+	bool cpuidle_noinstr;                 /* .cpuidle.text is noinstr text (--hacks=noinstr,
+						 --noinstr) */
 	bool mcount_nop_needs_mnop;           /* --mcount NOPs __fentry__ calls only with --mnop */
 	unsigned mcount_loc_align;            /* sh_addralign of __mcount_loc */
 	bool reads_unreachable_annotations;   /* .discard.unreachable marks dead ends (6.12's objtool
@@ -79,6 +89,16 @@ struct kernel_rules {
 						 unreachable cases) are skipped, not the end */
 	bool jump_table_cases_first;          /* cases are walked before other branches, last entry
 						 first; 6.1: after them, in table order */
+	/* --noinstr and --unret (objtool/validate/noinstr.c, unret.c): */
+	bool noinstr_trusts_static_calls;     /* noinstr code may call a static-call trampoline */
+	bool call_names_pv_slot;              /* an indirect call is named "pv_ops[N]" in messages once
+						 objtool has read its relocation; 6.12: "{dynamic}" */
+	bool unret_begin_annotated;           /* --unret walks start at .discard.validate_unret; 6.1:
+						 at UNWIND_HINT_ENTRY and at UNWIND_HINT_IRET_REGS
+						 on a global symbol */
+	bool unret_context_switch_ends;       /* outside functions a context switch ends the walk */
+	bool unret_failure_fails_run;         /* "Failed UNRET validation" fails objtool (exit 255);
+						 6.12 exits 0, writing nothing either */
 	const char *retpoline_option;         /* the config option the --retpoline messages name */
 	const char *rethunk_option;           /* and the --rethunk ones */
 };

@@ -22,6 +22,10 @@ struct validate_options {
 	 */
 	unsigned threads;
 	bool verbose;    /* say on stderr how the functions were spread over threads */
+	bool noinstr;    /* --noinstr --link: noinstr code calls no instrumentable code */
+	bool noinstr_only; /* --noinstr without --orc, --stackval or --uaccess: only the
+			      noinstr sections are walked, nothing is checked for reachability */
+	bool unret;      /* --unret: entry paths untrain the return predictor before RET */
 };
 
 /*

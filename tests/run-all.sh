@@ -8,6 +8,9 @@
 #   3. corpus    tests/scripts/corpus-check.sh --subset (real kernel objects: net/key and
 #                drivers/md of 6.1, 6.12 and 6.12 built by clang 19 without retpolines and IBT)
 #   4. orc-dump, alt-count   the same subset: orc dump lines, alternatives entry counts
+#      noinstr   tests/scripts/noinstr-corpus.sh: the subset, and arch/x86/kvm's noinstr objects
+#                (each, and all linked into one) when the corpus has them, with --noinstr
+#                --unret --link: the reference's warnings
 #   5. parity    tests/scripts/warning-parity.sh (patched corpus objects: same warnings, same ORC)
 #   6. kbuild    tests/scripts/kbuild-module.sh (drivers/block/drbd built by kbuild with altorc)
 #
@@ -111,10 +114,20 @@ if ((${#subset_dirs[@]})); then
   export CORPUS_DIR=$corpus_dir
   run_stage orc-dump "$top/tests/scripts/orc-dump-corpus.sh" --all "${subset_dirs[@]}"; record_script orc-dump
   run_stage alt-count "$top/tests/scripts/special-corpus.sh" "${subset_dirs[@]}"; record_script alt-count
+  # --noinstr/--unret change nothing on the subset's code; kvm's vmenter code is noinstr text.
+  run_stage noinstr "$top/tests/scripts/noinstr-corpus.sh" --all "${subset_dirs[@]}"; record_script noinstr
+  kvm_dirs=()
+  for k in 6.1 6.12; do
+    [[ -d $corpus_dir/$k/arch_x86_kvm ]] && kvm_dirs+=("$corpus_dir/$k/arch_x86_kvm")
+  done
+  if ((${#kvm_dirs[@]})); then
+    run_stage noinstr-kvm "$top/tests/scripts/noinstr-corpus.sh" --linked "${kvm_dirs[@]}"; record_script noinstr-kvm
+  fi
 else
-  echo "orc-dump, alt-count: skipped (no corpus subset was built)"
+  echo "orc-dump, alt-count, noinstr: skipped (no corpus subset was built)"
   record orc-dump 0 0 1
   record alt-count 0 0 1
+  record noinstr 0 0 1
 fi
 
 # Both use the corpus folder above (they skip, with a message, what it lacks): broken copies of

@@ -39,6 +39,7 @@ const char *ao_status_name(enum ao_status status)
 	case AO_ERR_USAGE:       return "usage error";
 	case AO_ERR_ANALYSIS:    return "analysis error";
 	case AO_ERR_STOPPED:     return "analysis stopped";
+	case AO_ERR_GAVE_UP:     return "analysis given up";
 	}
 	return "unknown error";
 }

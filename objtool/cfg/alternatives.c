@@ -28,8 +28,12 @@ static int add_branch(struct cfg *cfg, struct instr *orig, struct instr *first,
 	b->first = first;
 	b->skip_orig = skip_orig;
 	b->entry = entry;
-	for (tail = &orig->alts; *tail; tail = &(*tail)->next)
-		;
+	tail = &orig->alts;
+	/* the order the walks take them in, which decides what they report first */
+	if (!cfg->opts.kernel->alternatives_last_first)
+		while (*tail)
+			tail = &(*tail)->next;
+	b->next = *tail;
 	*tail = b;
 	return 0;
 }

@@ -6,6 +6,8 @@
  *   .discard.unwind_hints                    explicit stack states (asm)
  *   .discard.intra_function_calls            calls that are really jumps
  *   .discard.retpoline_safe                  indirect branches known to be safe
+ *   .discard.instr_begin / .discard.instr_end  where noinstr code may call out
+ *   .discard.validate_unret                  where --unret walks start (6.12)
  * Each is a list of relocations (plus, for hints, a 12-byte record).
  */
 #include <string.h>
@@ -212,6 +214,23 @@ static uint8_t unwind_type_of(enum hint_kind k)
 	}
 }
 
+/*
+ * Kernels without VALIDATE_UNRET_BEGIN start the --unret walks at entry
+ * hints, and at IRET-frame hints that open a global symbol (the asm entry
+ * points).
+ */
+static bool unret_starts_at_hint(const struct instr *insn, enum hint_kind k)
+{
+	const struct objsym *sym;
+
+	if (k == HINT_ENTRY)
+		return true;
+	if (k != HINT_REGS_PARTIAL)
+		return false;
+	sym = cfg_symbol_starting_at(insn->sec, insn->offset);
+	return sym && sym->bind == STB_GLOBAL;
+}
+
 int cfg_read_hints(struct cfg *cfg)
 {
 	struct objsec *sec = objf_sec_by_name(cfg->file, ".discard.unwind_hints");
@@ -249,10 +268,10 @@ int cfg_read_hints(struct cfg *cfg)
 			insn->flags |= IF_RESTORE;
 			continue;
 		}
-		if (k == HINT_ENTRY)
-			insn->flags |= IF_ENTRY;
 		if (k == HINT_REGS_PARTIAL)
 			insn->flags |= IF_HINT_IRET;   /* --ibt wants an ENDBR at some (validate/ibt.c) */
+		if (!cfg->opts.kernel->unret_begin_annotated && unret_starts_at_hint(insn, k))
+			insn->flags |= IF_ENTRY;
 		if (k == HINT_FUNC) {
 			struct stack_state entry;
 
@@ -280,4 +299,73 @@ int cfg_read_hints(struct cfg *cfg)
 			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 	}
 	return 0;
+}
+
+/*
+ * The relocations of an annotation list that name instructions by section
+ * symbol and offset (instrumentation marks, VALIDATE_UNRET_BEGIN), each
+ * handed to mark().  The reference gives up on a bad entry with a warning
+ * and writes nothing: the same here (cfg_stop).
+ */
+static int mark_listed(struct cfg *cfg, const char *name, const char *bad_sym, const char *bad_entry,
+		       void (*mark)(struct instr *))
+{
+	struct objsec *sec;
+	int r = annot_rels(cfg, name, &sec);
+
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < sec->nr_rels; i++) {
+		const struct objrel *rel = &sec->rels[i];
+		struct instr *insn;
+
+		if (rel->sym->type != STT_SECTION)
+			return cfg_stop(cfg, "internal", NULL, 0, bad_sym);
+		insn = rel->sym->sec && rel->addend >= 0 ?
+			cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
+		if (!insn)
+			return cfg_stop(cfg, "internal", NULL, 0, bad_entry);
+		mark(insn);
+	}
+	return 1;
+}
+
+static void instr_end(struct instr *insn)
+{
+	insn->instrumentation--;
+}
+
+static void instr_begin(struct instr *insn)
+{
+	insn->instrumentation++;
+}
+
+static void unret_begin(struct instr *insn)
+{
+	insn->flags |= IF_ENTRY;
+}
+
+int cfg_read_instrumentation(struct cfg *cfg)
+{
+	int r = mark_listed(cfg, ".discard.instr_end",
+			    "unexpected relocation symbol type in .rela.discard.instr_end",
+			    "bad .discard.instr_end entry", instr_end);
+
+	/* Both references read the begin marks only when there are end marks. */
+	if (r <= 0)
+		return r;
+	r = mark_listed(cfg, ".discard.instr_begin",
+			"unexpected relocation symbol type in .rela.discard.instr_begin",
+			"bad .discard.instr_begin entry", instr_begin);
+	return r < 0 ? -1 : 0;
+}
+
+int cfg_read_unret_begins(struct cfg *cfg)
+{
+	/* (6.12's objtool names the instr_end list in its message for a bad entry here too) */
+	if (!cfg->opts.kernel->unret_begin_annotated)
+		return 0;
+	return mark_listed(cfg, ".discard.validate_unret",
+			   "unexpected relocation symbol type in .rela.discard.validate_unret",
+			   "bad .discard.instr_end entry", unret_begin) < 0 ? -1 : 0;
 }

@@ -57,5 +57,10 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 	/* After dead ends, before hints, where the reference adds them. */
 	if (cfg_add_jump_tables(cfg))
 		return -1;
-	return cfg_read_hints(cfg);
+	if (cfg_read_hints(cfg))
+		return -1;
+	/* After the hints, in the reference's order (its messages on a bad entry come in it). */
+	if (cfg_read_instrumentation(cfg))
+		return -1;
+	return cfg_read_unret_begins(cfg);
 }

@@ -46,6 +46,16 @@ struct instr *cfg_find(const struct cfg *cfg, const struct objsec *sec, uint64_t
 	return i < cs->nr && cs->insns[i].offset == off ? &cs->insns[i] : NULL;
 }
 
+const struct objsym *cfg_symbol_starting_at(const struct objsec *sec, uint64_t off)
+{
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		/* both references keep symbols of no size out of the tree they search */
+		if (sec->syms[i]->type != STT_SECTION && sec->syms[i]->size &&
+		    sec->syms[i]->offset == off)
+			return sec->syms[i];
+	return NULL;
+}
+
 struct instr *cfg_first_in_func(const struct cfg *cfg, const struct objsym *func)
 {
 	return func->sec ? cfg_find(cfg, func->sec, func->offset) : NULL;

@@ -40,6 +40,10 @@ int cfg_add_jump_tables(struct cfg *cfg);
 int cfg_read_ignores(struct cfg *cfg);
 int cfg_read_dead_ends(struct cfg *cfg);
 int cfg_read_hints(struct cfg *cfg);
+/* instrumentation_begin()/_end() marks into instr->instrumentation (--noinstr). */
+int cfg_read_instrumentation(struct cfg *cfg);
+/* VALIDATE_UNRET_BEGIN marks into IF_ENTRY, where the kernel's rules read them (--unret). */
+int cfg_read_unret_begins(struct cfg *cfg);
 int cfg_read_intra_function_calls(struct cfg *cfg);
 
 /*

@@ -77,8 +77,13 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	vopts = opts->validate;
 	vopts.verbose = opts->verbose;
 	warnings = validate_run(&an->cfg, fs, &vopts);
-	if (warnings < 0)
+	if (warnings < 0) {
+		/* a stop during validation that has not said its last word yet */
+		if (err->status == AO_ERR_STOPPED && an->cfg.stop.message)
+			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
+				     an->cfg.stop.message);
 		goto fail;
+	}
 	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */
 	warnings += pv_check_sites(&an->cfg, fs);
 	prefix_propagate(&an->cfg);

@@ -47,11 +47,14 @@ static void usage(FILE *out)
 		"usage: altorc check [--format=text|json|sarif] [-j N] [--cfi] [--uaccess]\n"
 		"                    [--stackval] [--kernel=6.1|6.12] [--alt-layout=v1|v2]\n"
 		"                    [--sls] [--retpoline [--rethunk] [--module]]\n"
-		"                    [--ibt --link] FILE...\n"
+		"                    [--ibt --link] [--noinstr --unret --link] FILE...\n"
 		"  Validate stack state along every path (alternatives included).\n"
 		"  --sls, --retpoline, --rethunk, --module, --ibt: objtool's mitigation checks\n"
 		"                  (int3 after ret/indirect jump; no bare indirect branch or\n"
 		"                  ret; code addresses taken only of ENDBR)\n"
+		"  --noinstr, --unret  on a linked object (vmlinux.o, with --link): noinstr\n"
+		"                  code calls no instrumentable code; entry paths untrain the\n"
+		"                  return predictor before any RET or indirect branch\n"
 		"  --format=text   findings on stderr as objtool prints them (default)\n"
 		"  --format=json   one document on stdout: tool, version, commit, files,\n"
 		"                  findings [{file, section, offset, location, function,\n"
@@ -103,7 +106,7 @@ static void analyse_one(const struct check_opts *o, struct report_file *rf)
 	findings_init(&rf->fs, rf->path, 0);
 	rf->fs.tool_name = "altorc";
 	rf->result = analyze_open(rf->path, &o->a, &rf->fs, &an, &err);
-	if (rf->result < 0 && err.status == AO_ERR_STOPPED) {
+	if (rf->result < 0 && (err.status == AO_ERR_STOPPED || err.status == AO_ERR_GAVE_UP)) {
 		/* The reference's last word is a warning (in rf->fs): report it as one. */
 		rf->result = (int)rf->fs.nr;
 		return;
@@ -233,6 +236,10 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 			o->a.validate.rethunk = o->a.cfg.rethunk = true;
 		} else if (!strcmp(s, "--ibt")) {
 			o->a.validate.ibt = o->a.cfg.ibt = true;
+		} else if (!strcmp(s, "--noinstr")) {
+			o->a.validate.noinstr = true;
+		} else if (!strcmp(s, "--unret")) {
+			o->a.validate.unret = true;
 		} else if (!strcmp(s, "--link")) {
 			o->a.cfg.link = true;   /* the reference takes --ibt only with it */
 		} else if (!strcmp(s, "--module")) {
@@ -264,6 +271,9 @@ static int parse(int argc, char **argv, struct check_opts *o, const char **files
 	}
 	if (!*nr)
 		return bad_usage("%s", "no FILE given");
+	/* As the reference: these only mean something on a whole linked kernel. */
+	if ((o->a.validate.noinstr || o->a.validate.unret) && !o->a.cfg.link)
+		return bad_usage("%s", "--noinstr and --unret need --link");
 	return -1;
 }
 

@@ -20,7 +20,7 @@ struct objtool_args {
 	struct analyze_options a;
 	struct sites_options sites;
 	const char *file;
-	bool noinstr, unret;   /* validation we do not do yet; they still want --link */
+	bool noinstr, unret;   /* validation that wants --link (check_link()) */
 	bool stats;
 };
 
@@ -149,6 +149,10 @@ static void usage(FILE *out)
 		"  that already has them is refused (exit 2) and left as it was.\n"
 		"  --noinstr, --ibt and --unret need --link unless the object was linked from\n"
 		"  several files (then --link is forced), as the reference checks (exit 1).\n"
+		"  --noinstr: noinstr code calls no instrumentable code (alone, without --orc,\n"
+		"  --stackval or --uaccess, only the noinstr sections are walked); --unret:\n"
+		"  entry paths untrain the return predictor before any RET (vmlinux.o with\n"
+		"  CONFIG_DEBUG_ENTRY).\n"
 		"  Kernel rules (ORC layout, noreturn lists, warning shapes): from kbuild's\n"
 		"  build folder (KERNELRELEASE or VERSION/PATCHLEVEL in the environment,\n"
 		"  include/config/kernel.release here), checked against what the object and\n"
@@ -238,6 +242,19 @@ static int check_before_analysis(struct objtool_args *o, struct ao_error *err)
 	return r;
 }
 
+/*
+ * --noinstr and --unret, now that --link is settled.  --noinstr alone (no
+ * --orc, --stackval or --uaccess) walks only the noinstr sections.
+ */
+static void set_noinstr_options(struct objtool_args *o)
+{
+	struct validate_options *v = &o->a.validate;
+
+	v->noinstr = o->noinstr && o->a.cfg.link;
+	v->noinstr_only = v->noinstr && !o->a.write_orc && !v->stackval && !v->uaccess;
+	v->unret = o->unret && o->a.cfg.link;
+}
+
 static void print_stats(const char *file, const struct cfg *cfg)
 {
 	struct jump_table_counts c;
@@ -263,12 +280,15 @@ static int run(void *p)
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}
+	set_noinstr_options(o);
 	findings_init(&fs, o->file, 1);
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	r = analyze_open(o->file, &o->a, &fs, &an, &err);
 	findings_free(&fs);
 	if (r < 0 && err.status == AO_ERR_STOPPED)
 		return 0;   /* as the reference: its warning (printed), the object untouched */
+	if (r < 0 && err.status == AO_ERR_GAVE_UP)
+		return 255; /* the same, where the reference's check() fails (6.1 --unret) */
 	if (r < 0) {
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;

@@ -30,3 +30,11 @@ bool kernel_noinstr_section(const struct kernel_rules *k, const char *name)
 	       (k->cpuidle_noinstr && !strcmp(name, ".cpuidle.text")) ||
 	       !strncmp(name, ".text..__x86.", 13);
 }
+
+const char *kernel_noinstr_walked_section(const struct kernel_rules *k, size_t i)
+{
+	static const char *const names[] = { ".noinstr.text", ".entry.text", ".cpuidle.text" };
+	size_t n = k->cpuidle_noinstr ? 3 : 2;
+
+	return i < n ? names[i] : NULL;
+}

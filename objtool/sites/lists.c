@@ -65,8 +65,12 @@ static struct objsym *static_call_key(struct cfg *cfg, struct lists *l, struct o
 static int add_static_call(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 			   struct instr *insn, bool tail, struct ao_error *err)
 {
-	struct objsym *key = static_call_key(cfg, l, insn->call_dest, o->module, err);
+	struct objsym *key;
 
+	/* Without --static-call no list is written, and a missing key is no error. */
+	if (!o->static_call)
+		return 0;
+	key = static_call_key(cfg, l, insn->call_dest, o->module, err);
 	if (!key)
 		return -1;
 	return site_add(&l->static_calls, insn->sec, insn->offset, key,

@@ -113,6 +113,18 @@ static const struct finding_rule rules[] = {
 	  "A direct jump or call lands where no decoded instruction starts (inside an "
 	  "instruction, or past the code); the reference gives up on the object here and "
 	  "writes no ORC for it.", OBJTOOL_DOC },
+	{ "AO1024", "noinstr", true, "warning",
+	  "Code that must not be instrumented calls code that may be",
+	  "A function in a noinstr section (.noinstr.text, .entry.text, ...) calls, jumps to or "
+	  "returns into code outside those sections while instrumentation is not explicitly "
+	  "allowed (instrumentation_begin()); tracing or sanitizers could run where the kernel "
+	  "cannot yet handle them. Indirect calls count unless every paravirt target they can "
+	  "reach is noinstr.", OBJTOOL_DOC },
+	{ "AO1025", "unret", true, "warning",
+	  "An entry path can return before it untrains the return predictor",
+	  "On a path from a kernel entry point (VALIDATE_UNRET_BEGIN, or an entry unwind hint) a "
+	  "RET or an indirect branch comes before UNTRAIN_RET, so a return-stack attack "
+	  "(retbleed, SRSO) is not mitigated there.", OBJTOOL_DOC },
 	{ "AO2001", "alternative-exit-state", false, "warning",
 	  "A replacement leaves its site in another stack state",
 	  "An alternative's replacement code leaves the patch site with a different stack state "

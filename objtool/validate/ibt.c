@@ -163,15 +163,6 @@ static int check_data(struct cfg *cfg, struct findings *fs, const struct noendbr
 	return warnings;
 }
 
-/* The symbol that starts at off, as the reference finds it: the first that is no section. */
-static const struct objsym *symbol_starting_at(const struct objsec *sec, uint64_t off)
-{
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		if (sec->syms[i]->type != STT_SECTION && sec->syms[i]->offset == off)
-			return sec->syms[i];
-	return NULL;
-}
-
 /*
  * Both references check this while reading the hints, so its warnings come
  * first; they are not counted among those that turn the unreachable-code
@@ -196,7 +187,7 @@ int validate_ibt_hints(struct cfg *cfg, struct findings *fs)
 			if (!(insn->flags & IF_HINT_IRET) || insn->kind == INSN_ENDBR ||
 			    noendbr_has(&set, insn))
 				continue;
-			sym = symbol_starting_at(insn->sec, insn->offset);
+			sym = cfg_symbol_starting_at(insn->sec, insn->offset);
 			if (!sym || sym->bind != STB_GLOBAL)
 				continue;
 			validate_warn_at(cfg, fs, insn, "ibt", "UNWIND_HINT_IRET_REGS without ENDBR");

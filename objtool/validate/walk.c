@@ -9,6 +9,10 @@
  *
  * As in the reference, the first warning in a function ends that function's
  * walk: what follows a broken state cannot be trusted.
+ *
+ * With --noinstr the same walks check that paths starting in noinstr text
+ * call out only where instrumentation_begin() allows it (the callee rules
+ * are in noinstr.c); --noinstr alone walks only those sections.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include "arch.h"
 #include "reconcile.h"
 #include "validate.h"
+#include "validate_priv.h"
 #include "walk_priv.h"
 
 struct walk_state {
@@ -33,6 +38,8 @@ struct walk_state {
 	bool uaccess;
 	bool df;
 	uint32_t uaccess_stack;
+	bool noinstr;       /* --noinstr: the path started in code that must not be instrumented */
+	int instr;          /* instrumentation_begin() minus _end() marks passed on this path */
 };
 
 /*
@@ -310,6 +317,8 @@ static bool uaccess_safe(const struct walker *w, const struct objsym *func)
 static enum walk_result check_return(struct walker *w, const struct objsym *func, const struct instr *insn,
 			const struct walk_state *ws)
 {
+	if (ws->noinstr && ws->instr > 0)
+		return warn(w, insn, "noinstr", "return with instrumentation enabled");
 	if (ws->uaccess && !uaccess_safe(w, func))
 		return warn(w, insn, "uaccess", "return with UACCESS enabled");
 	if (!ws->uaccess && uaccess_safe(w, func))
@@ -324,39 +333,23 @@ static enum walk_result check_return(struct walker *w, const struct objsym *func
 	return WALK_GO_ON;
 }
 
-/*
- * The callee as the reference names it: the symbol, else a paravirt slot
- * ("pv_ops[N]", N from the raw addend as the reference computes it), else
- * "{dynamic}".
- */
-static const char *call_dest_name(const struct instr *insn, char *buf, size_t size)
-{
-	const struct objrel *rel;
-
-	if (insn->call_dest)
-		return insn->call_dest->name;
-	rel = objf_rel_in(insn->sec, insn->offset, insn->offset + insn->len);
-	if (rel && rel->sym && !strcmp(rel->sym->name, "pv_ops")) {
-		snprintf(buf, size, "pv_ops[%d]", (int)((uint64_t)rel->addend / sizeof(void *)));
-		return buf;
-	}
-	return "{dynamic}";
-}
-
-static enum walk_result check_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
+static enum walk_result check_call(struct walker *w, struct instr *insn, const struct walk_state *ws)
 {
 	char buf[32];
 
+	if (ws->noinstr && ws->instr <= 0 && !noinstr_callee_ok(w->cfg, &w->pv, w->fs, insn))
+		return warn_insn(w, insn, "noinstr", "call to %s() leaves .noinstr.text section",
+				 validate_call_dest_name(w->cfg, insn, buf, sizeof(buf)));
 	if (ws->uaccess && !uaccess_safe(w, insn->call_dest))
 		return warn_insn(w, insn, "uaccess", "call to %s() with UACCESS enabled",
-				 call_dest_name(insn, buf, sizeof(buf)));
+				 validate_call_dest_name(w->cfg, insn, buf, sizeof(buf)));
 	if (ws->df)
 		return warn_insn(w, insn, "direction-flag", "call to %s() with DF set",
-				 call_dest_name(insn, buf, sizeof(buf)));
+				 validate_call_dest_name(w->cfg, insn, buf, sizeof(buf)));
 	return WALK_GO_ON;
 }
 
-static enum walk_result check_sibling_call(struct walker *w, const struct instr *insn, const struct walk_state *ws)
+static enum walk_result check_sibling_call(struct walker *w, struct instr *insn, const struct walk_state *ws)
 {
 	/* 6.12 checks the frame only for jumps inside a function */
 	if ((!w->k->sibling_frame_check_in_func || insn->func) &&
@@ -556,6 +549,8 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 			if (insn->flags & visited)
 				return WALK_GO_ON;
 		}
+		if (ws.noinstr)
+			ws.instr += insn->instrumentation;
 		if (insn->flags & IF_HINT) {
 			ret = apply_hint(w, insn, &ws, first);
 			if (ret == WALK_PATH_END)
@@ -597,6 +592,12 @@ static enum walk_result walk(struct walker *w, struct objsym *func, struct instr
 	}
 }
 
+/* Does a walk that starts in sec check the noinstr rules? Only with --noinstr and --link. */
+static bool noinstr_start(const struct walker *w, const struct objsec *sec)
+{
+	return w->opts->noinstr && sec && kernel_noinstr_section(w->k, sec->name);
+}
+
 static void start_state(struct walk_state *ws, bool func_entry)
 {
 	memset(ws, 0, sizeof(*ws));
@@ -626,9 +627,29 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 		return WALK_GO_ON;
 	start_state(&ws, true);
 	ws.uaccess = w->opts->uaccess && fi->uaccess_safe;
+	ws.noinstr = noinstr_start(w, sym->sec);
 	return walk(w, insn->func, insn, ws);
 }
 
+/* The functions of one code section, in symbol order. */
+static int validate_section(struct walker *w, struct objsec *sec)
+{
+	int warnings = 0;
+
+	for (size_t i = 0; i < sec->nr_syms; i++) {
+		enum walk_result r;
+
+		if (sec->syms[i]->type != STT_FUNC)
+			continue;
+		r = validate_function(w, sec->syms[i]);
+		if (r == WALK_ERROR)
+			return -1;
+		warnings += r == WALK_WARNED;
+	}
+	return warnings;
+}
+
+/* funcs[from..to): every function of the object, or one thread's share of them. */
 static int walk_functions(struct walker *w, struct objsym *const *funcs, size_t from, size_t to)
 {
 	int warnings = 0;
@@ -646,13 +667,21 @@ static int walk_functions(struct walker *w, struct objsym *const *funcs, size_t 
 	return warnings;
 }
 
-static int validate_hints(struct walker *w)
+/*
+ * Hints no function walk reached, from each one on: in every section
+ * (sec NULL: these paths are not checked for --noinstr, as the reference
+ * starts them without a section), or in sec alone from its first byte.
+ */
+static int validate_hints(struct walker *w, struct objsec *sec)
 {
 	int warnings = 0;
 
-	for (size_t s = 1; s < w->cfg->file->nr_secs; s++) {
+	for (size_t s = sec ? sec->index : 1; s < w->cfg->file->nr_secs; s++) {
 		struct code_section *cs = &w->cfg->csecs[s];
 
+		/* the reference looks for sec's instructions from offset 0 on, or not at all */
+		if (sec && (s != sec->index || !cs->nr || cs->insns[0].offset))
+			break;
 		for (size_t i = 0; i < cs->nr; i++) {
 			struct instr *insn = &cs->insns[i];
 			struct walk_state ws;
@@ -661,11 +690,40 @@ static int validate_hints(struct walker *w)
 			if (!(insn->flags & IF_HINT) || (insn->flags & (IF_IGNORE | IF_VISITED | IF_VISITED_UA)))
 				continue;
 			start_state(&ws, false);
+			ws.noinstr = sec && noinstr_start(w, sec);
 			r = walk(w, insn->func, insn, ws);
 			if (r == WALK_ERROR)
 				return -1;
 			warnings += r == WALK_WARNED;
 		}
+	}
+	return warnings;
+}
+
+/*
+ * --noinstr without --orc, --stackval or --uaccess: only the noinstr
+ * sections are walked, each's functions and then its hints, in the
+ * reference's order of sections (kernel_noinstr_walked_section()).
+ */
+static int validate_noinstr_sections(struct walker *w)
+{
+	const char *name;
+	int warnings = 0;
+
+	for (size_t i = 0; (name = kernel_noinstr_walked_section(w->k, i)); i++) {
+		struct objsec *sec = objf_sec_by_name(w->cfg->file, name);
+		int r;
+
+		if (!sec)
+			continue;
+		r = validate_section(w, sec);
+		if (r < 0)
+			return -1;
+		warnings += r;
+		r = validate_hints(w, sec);
+		if (r < 0)
+			return -1;
+		warnings += r;
 	}
 	return warnings;
 }
@@ -682,15 +740,30 @@ static void mark_uaccess_safe(struct walker *w)
 			cfg_finfo(w->cfg, &f->syms[i])->uaccess_safe = true;
 }
 
-int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
+/*
+ * The walks over every function (on threads: walk_threads.c), then every
+ * hint not reached: the warnings, or -1.
+ */
+static int validate_everything(struct walker *w)
 {
-	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel,
-			    .pool = cfg->states };
+	int warnings = walk_functions_threaded(w, walk_functions), r;
+
+	if (warnings < 0)
+		return -1;
+	r = validate_hints(w, NULL);
+	if (r < 0)
+		return -1;
+	return warnings + r;
+}
+
+/* As validate_run(), with the paravirt table in hand. */
+static int run_checks(struct walker *w)
+{
+	struct cfg *cfg = w->cfg;
+	struct findings *fs = w->fs;
+	const struct validate_options *opts = w->opts;
 	int warnings, r, hint_warnings = 0;
 
-	mark_uaccess_safe(&w);
-	if (cfg_read_retpoline_safe(cfg))
-		return -1;
 	/* The reference warns while reading the hints, and does not count these. */
 	if (opts->ibt) {
 		hint_warnings = validate_ibt_hints(cfg, fs);
@@ -698,18 +771,23 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 			return -1;
 	}
 
-	/* The reference's order: retpoline first (its count also gates reachability), sls last. */
+	/*
+	 * The reference's order: retpoline first (its count also gates
+	 * reachability), then the walks, --unret, --ibt, sls last.
+	 */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
-	r = walk_functions_threaded(&w, walk_functions);
+	r = opts->noinstr_only ? validate_noinstr_sections(w) : validate_everything(w);
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;
-	r = validate_hints(&w);
-	if (r < 0)
-		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
-	warnings += r;
-	if (!warnings)
+	if (!warnings && !opts->noinstr_only)
 		warnings += validate_reachable(cfg, fs);
+	if (opts->unret) {
+		r = validate_unret(cfg, fs);
+		if (r < 0)
+			return -1;
+		warnings += r;
+	}
 	if (opts->ibt) {
 		r = validate_ibt(cfg, fs);
 		if (r < 0)
@@ -719,4 +797,22 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 	if (opts->sls)
 		warnings += validate_sls(cfg, fs);
 	return warnings + hint_warnings;
+}
+
+int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts)
+{
+	struct walker w = { .cfg = cfg, .fs = fs, .opts = opts, .k = cfg->opts.kernel,
+			    .pool = cfg->states };
+	int r;
+
+	mark_uaccess_safe(&w);
+	if (cfg_read_retpoline_safe(cfg))
+		return -1;
+	if (opts->noinstr && noinstr_pv_read(cfg, &w.pv)) {
+		noinstr_pv_free(&w.pv);
+		return -1;
+	}
+	r = run_checks(&w);
+	noinstr_pv_free(&w.pv);
+	return r;
 }

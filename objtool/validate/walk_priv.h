@@ -9,6 +9,7 @@
 #include "findings.h"
 #include "kernel.h"
 #include "validate.h"
+#include "validate_priv.h"
 
 struct walker {
 	struct cfg *cfg;
@@ -16,6 +17,11 @@ struct walker {
 	const struct validate_options *opts;
 	const struct kernel_rules *k;   /* the kernel's rules and message shapes */
 	struct stack_state_pool *pool;  /* where states are interned */
+	/*
+	 * --noinstr: what paravirt slots can call.  Asking it files findings
+	 * and marks slots, so a walk with --noinstr stays on one thread.
+	 */
+	struct noinstr_pv pv;
 	int oom;
 	/*
 	 * Parallel walks only (0 / NULL otherwise): this thread's mark on the

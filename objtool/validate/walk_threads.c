@@ -50,6 +50,9 @@ static unsigned pick_threads(const struct walker *w, size_t nr_funcs)
 {
 	unsigned n = w->opts->threads;
 
+	/* the paravirt slots --noinstr consults are filled as the walk goes (walk_priv.h) */
+	if (w->opts->noinstr)
+		return 1;
 	if (!n) {
 		unsigned cpus = ao_cpus();
 

@@ -196,6 +196,32 @@ START_TEST(test_absent)
 }
 END_TEST
 
+/*
+ * Section roles for --noinstr, as each reference's check.c spells them:
+ * noinstr text (its calls are checked, calls into it are fine) and the
+ * sections --noinstr alone walks, in its order.
+ */
+START_TEST(test_noinstr_sections)
+{
+	const struct kernel_rules *k61 = kernel_rules_find("6.1"), *k612 = kernel_rules_find("6.12");
+
+	ck_assert(k61 && k612);
+	ck_assert(kernel_noinstr_section(k61, ".noinstr.text"));
+	ck_assert(kernel_noinstr_section(k61, ".entry.text"));
+	ck_assert(kernel_noinstr_section(k61, ".text..__x86.return_thunk"));
+	ck_assert(!kernel_noinstr_section(k61, ".cpuidle.text"));
+	ck_assert(kernel_noinstr_section(k612, ".cpuidle.text"));
+	ck_assert(!kernel_noinstr_section(k612, ".text"));
+	ck_assert(!kernel_noinstr_section(k612, ".init.text"));
+
+	ck_assert_str_eq(kernel_noinstr_walked_section(k61, 0), ".noinstr.text");
+	ck_assert_str_eq(kernel_noinstr_walked_section(k61, 1), ".entry.text");
+	ck_assert_ptr_null(kernel_noinstr_walked_section(k61, 2));
+	ck_assert_str_eq(kernel_noinstr_walked_section(k612, 2), ".cpuidle.text");
+	ck_assert_ptr_null(kernel_noinstr_walked_section(k612, 3));
+}
+END_TEST
+
 UNIT_SUITE(kernel_suite)
 
 static Suite *kernel_suite(void)
@@ -211,6 +237,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_conflict_refused);
 	tcase_add_test(tc, test_unsupported_refused);
 	tcase_add_test(tc, test_absent);
+	tcase_add_test(tc, test_noinstr_sections);
 	suite_add_tcase(s, tc);
 	return s;
 }

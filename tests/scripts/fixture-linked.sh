@@ -1,0 +1,208 @@
+#!/bin/bash
+# fixture-linked.sh: orc dump, orc diff and explain on a linked image (ET_EXEC), as a developer
+# holding a vmlinux uses them.
+#
+# The demo fixture (tests/fixtures/demo_pushf.S) gets its ORC from `altorc objtool`, then ld
+# links it with a small script shaped like the kernel's: .text at 0xffffffff81000000 with
+# _stext/_etext around it, the object's code 0x40 bytes in (so that object and image offsets
+# differ), .orc_unwind_ip/.orc_unwind kept, and .orc_lookup reserved as vmlinux.lds.h reserves
+# it (one u32 per 256 bytes of text, plus one; the kernel fills it at boot).
+#
+# Expected values, worked out by hand from the fixture's source: demo_save_flags is
+# push %rbx (+0), mov (+1), the 6-byte pv call (+4, whose replacement pushf; pop %rax puts
+# 8 more bytes on the stack at +5), mov (+0xa), pop %rbx (+0xd), ret (+0xe), int3 (+0xf): 0x10
+# bytes at 0xffffffff81000040.  So at +5 the unwinder's entry is the one at +5, sp:sp+24
+# (return address at CFA-8); a return address of +0xa is looked up at +9, which the entry at
+# +6 (sp:sp+16, back to the call's state after the replacement) covers.  The 6.1 reference
+# objtool (`--dump=orc`), when installed, must print the image's table as altorc does.
+# Last line: 'N passed, M failed[, K skipped]'.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+ALTORC=${ALTORC:-$top/altorc}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/altorc-linked.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+skip() { echo "skip $1"; skipped=$((skipped + 1)); }
+has() { [[ $2 == *"$3"* ]] && ok "$1" || bad "$1: no '$3' in: $2"; }
+
+gcc -c -I"$top/tests/fixtures" -o "$tmp/a.o" "$top/tests/fixtures/demo_pushf.S" &&
+  "$ALTORC" objtool --kernel=6.1 --orc "$tmp/a.o" || { echo "0 passed, 1 failed"; exit 1; }
+
+# $1: output, $2: what .orc_lookup reserves (an ld expression, or "" for no .orc_lookup)
+link() {
+  local lookup=""
+  [[ -n $2 ]] && lookup=".orc_lookup : { orc_lookup = .; . += $2; orc_lookup_end = .; }"
+  cat > "$tmp/img.lds" <<EOF
+ENTRY(demo_save_flags)
+SECTIONS {
+  . = 0xffffffff81000000;
+  .text : { _stext = .; . += 0x40; *(.text) _etext = .; }
+  .altinstr_replacement : { *(.altinstr_replacement) }
+  . = ALIGN(4);
+  .orc_unwind_ip : { *(.orc_unwind_ip) }
+  . = ALIGN(2);
+  .orc_unwind : { *(.orc_unwind) }
+  . = ALIGN(4);
+  $lookup
+  pv_ops = 0xffffffff82000000;
+  /DISCARD/ : { *(.discard.*) *(.altinstructions) *(.parainstructions) *(.note.*) }
+}
+EOF
+  ld --no-warn-rwx-segments -T "$tmp/img.lds" -o "$1" "$tmp/a.o" 2> "$tmp/ld.err" ||
+    ld -T "$tmp/img.lds" -o "$1" "$tmp/a.o" 2> "$tmp/ld.err"
+}
+link "$tmp/img" "(((_etext - _stext + 255) / 256) + 1) * 4" || { cat "$tmp/ld.err"; echo "0 passed, 1 failed"; exit 1; }
+link "$tmp/img-nolookup" "" || { cat "$tmp/ld.err"; echo "0 passed, 1 failed"; exit 1; }
+link "$tmp/img-shortlookup" "4" || { cat "$tmp/ld.err"; echo "0 passed, 1 failed"; exit 1; }
+[[ $(readelf -hW "$tmp/img" | awk '/Type:/ { print $2 }') == EXEC ]] && ok "the fixture image is ET_EXEC" ||
+  bad "the fixture image is not ET_EXEC"
+
+# ---- orc dump --------------------------------------------------------------------------
+"$ALTORC" orc dump "$tmp/a.o" > "$tmp/obj.dump" && "$ALTORC" orc dump "$tmp/img" > "$tmp/img.dump"
+rc=$?
+# The object's entries, each moved by the image's base (0xffffffff81000000 + 0x40): computed
+# here from the object's dump, not by altorc.
+python3 - "$tmp/obj.dump" > "$tmp/img.expect" <<'EOF'
+import sys
+for line in open(sys.argv[1]):
+    loc, entry = line.split(':', 1)
+    sec, off = loc.split('+')
+    assert sec == '.text'
+    print('%x:%s' % (0xffffffff81000040 + int(off, 16), entry), end='')
+EOF
+if ((rc == 0)) && [[ -s $tmp/img.dump ]] && cmp -s "$tmp/img.dump" "$tmp/img.expect"; then
+  ok "orc dump of the image: the object's $(wc -l < "$tmp/img.dump") entries at their linked addresses"
+else
+  bad "orc dump of the image (exit $rc): $(diff "$tmp/img.expect" "$tmp/img.dump" | head -5)"
+fi
+ref=$(ls /usr/src/linux-headers-6.1.0-*-amd64/tools/objtool/objtool 2> /dev/null | head -n 1)
+if [[ -x $ref ]]; then
+  "$ref" --dump=orc "$tmp/img" > "$tmp/ref.dump" 2> "$tmp/ref.err"
+  cmp -s "$tmp/ref.dump" "$tmp/img.dump" && ok "orc dump of the image: identical to the 6.1 reference's --dump=orc" ||
+    bad "orc dump against the reference: $(diff "$tmp/ref.dump" "$tmp/img.dump" | head -5)"
+else
+  skip "no 6.1 reference objtool installed (linux-headers-6.1.0-*-amd64)"
+fi
+
+# ---- explain -----------------------------------------------------------------------------
+out=$("$ALTORC" explain "$tmp/img" 'RIP: 0010:demo_save_flags+0x5/0x10' 2>&1); rc=$?
+[[ $rc == 0 ]] && ok "explain, oops form: exit 0" || bad "explain, oops form: exit $rc: $out"
+has "explain, oops form: the address" "$out" "0xffffffff81000045 (.text+0x45)"
+has "explain, oops form: the length agrees" "$out" "0x10 matches demo_save_flags's size"
+has "explain, oops form: found through .orc_lookup block 0" "$out" ".orc_lookup block 0 (_stext+0x0)"
+has "explain, oops form: entry #2 at the site's +1" "$out" "#2 at 0xffffffff81000045 (demo_save_flags+0x5)"
+has "explain, oops form: the replacement's state" "$out" "sp:sp+24 bp:(und) type:call end:0"
+has "explain, oops form: the CFA" "$out" "CFA           rsp+24"
+has "explain, oops form: the return address" "$out" "return address at CFA-8"
+
+out=$("$ALTORC" explain "$tmp/img" 'demo_save_flags+0x5/0x20' 2>&1)
+has "explain: a wrong /0xLEN is named" "$out" "0x20 DISAGREES: demo_save_flags has st_size 0x10"
+
+out=$("$ALTORC" explain --return-address "$tmp/img" demo_save_flags+0xa 2>&1)
+has "explain --return-address: looked up one byte before" "$out" "0xffffffff81000049 (the return address - 1"
+has "explain --return-address: the entry after the site" "$out" "#3 at 0xffffffff81000046 (demo_save_flags+0x6)"
+
+out=$("$ALTORC" explain "$tmp/img" 0xffffffff81000053 2>&1)
+has "explain, raw address: demo_framed's frame" "$out" "demo_framed+0x3/"
+has "explain, raw address: rbp saved at CFA-16" "$out" "saved at CFA-16"
+
+out=$("$ALTORC" explain "$tmp/img" 0xffffffff81000010 2>&1)
+has "explain below every entry: the kernel's search gives the range's first" "$out" \
+  "#0 at 0xffffffff81000040 (demo_save_flags+0x0) (no entry at or below the ip"
+
+out=$("$ALTORC" explain "$tmp/img-nolookup" demo_save_flags+0x5 2>&1)
+has "explain without .orc_lookup: the whole table" "$out" "whole table, entries 0..11 (the image has no .orc_lookup)"
+has "explain without .orc_lookup: same entry" "$out" "#2 at 0xffffffff81000045"
+
+out=$("$ALTORC" explain --json "$tmp/img" demo_save_flags+0x5 2>&1)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["lookup"]["index"] == 2 and d["lookup"]["entry_address"] == 0xffffffff81000045 and d["orc"]["sp_offset"] == 24, d' "$out" &&
+  ok "explain --json: index, entry address, sp_offset" || bad "explain --json: $out"
+
+out=$("$ALTORC" explain --kernel=6.1 --object "$tmp/a.o" "$tmp/img" demo_save_flags+0x5 2>&1); rc=$?
+[[ $rc == 0 ]] && ok "explain --object: exit 0" || bad "explain --object: exit $rc: $out"
+has "explain --object: carried to the object's offset" "$out" "a.o .text+0x5"
+has "explain --object: the original branch" "$out" "original        .text+0x4 (covers)"
+has "explain --object: the replacement's branch state" "$out" "cfa=rsp+24 rbx=cfa-16"
+
+out=$("$ALTORC" explain --object "$tmp/a.o" "$tmp/a.o" demo_save_flags+0x5 2>&1); rc=$?
+[[ $rc == 2 && $out == *"for a linked image"* ]] && ok "explain --object on an object: usage error" ||
+  bad "explain --object on an object: exit $rc: $out"
+
+# ---- orc diff ----------------------------------------------------------------------------
+out=$("$ALTORC" orc diff "$tmp/img" "$tmp/img-nolookup" 2>&1); rc=$?
+[[ $rc == 0 && $out == "0 of 12 points differ" ]] && ok "orc diff image/image: equal" || bad "orc diff image/image: exit $rc: $out"
+out=$("$ALTORC" orc diff "$tmp/img" "$tmp/a.o" 2>&1); rc=$?
+[[ $rc == 0 && $out == "0 of 12 points differ" ]] && ok "orc diff image/object: equal once placed" || bad "orc diff image/object: exit $rc: $out"
+out=$("$ALTORC" orc diff "$tmp/a.o" "$tmp/img" 2>&1); rc=$?
+[[ $rc == 0 && $out == "0 of 12 points differ" ]] && ok "orc diff object/image: equal once placed" || bad "orc diff object/image: exit $rc: $out"
+
+# Plant: entry 2 (the site's +1) of a copy of the image gets sp_offset + 64; its file offset
+# comes from readelf.
+cp "$tmp/img" "$tmp/img-planted"
+read -r unwind < <(readelf -SW "$tmp/img-planted" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$1 == ".orc_unwind" { print $4 }')
+python3 - "$tmp/img-planted" "$((16#$unwind))" <<'EOF'
+import struct, sys
+path, base = sys.argv[1], int(sys.argv[2])
+with open(path, 'r+b') as f:
+    f.seek(base + 6 * 2)
+    sp, = struct.unpack('<h', f.read(2))
+    f.seek(base + 6 * 2)
+    f.write(struct.pack('<h', sp + 64))
+EOF
+out=$("$ALTORC" orc diff "$tmp/img-planted" "$tmp/a.o" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"1 of 12 points differ" ]] && ok "orc diff image/object: the planted entry, only" || bad "orc diff planted: exit $rc: $out"
+has "orc diff planted: named by section, function and address" "$out" \
+  ".text+0x45 (demo_save_flags+0x5) [0xffffffff81000045]: A sp:sp+88"
+
+# ---- bad input -------------------------------------------------------------------------
+out=$("$ALTORC" explain "$tmp/img-shortlookup" demo_save_flags+0x5 2>&1); rc=$?
+[[ $rc == 2 && $out == *"img-shortlookup: .orc_lookup+0x4: truncated"* && $(wc -l <<< "$out") == 1 ]] &&
+  ok "a cut-down .orc_lookup: one error naming the section and offset, exit 2" || bad "short .orc_lookup: exit $rc: $out"
+
+# .orc_unwind_ip's sh_size cut by 2 bytes in the section header (offsets from readelf -h/-S).
+cp "$tmp/img" "$tmp/img-shortip"
+python3 - "$tmp/img-shortip" <<'EOF'
+import struct, sys
+path = sys.argv[1]
+with open(path, 'r+b') as f:
+    data = bytearray(f.read())
+    shoff, = struct.unpack_from('<Q', data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x3a)
+    stroff, = struct.unpack_from('<Q', data, shoff + shstrndx * shentsize + 0x18)
+    for i in range(shnum):
+        sh = shoff + i * shentsize
+        name_off, = struct.unpack_from('<I', data, sh)
+        name = data[stroff + name_off:data.index(b'\0', stroff + name_off)]
+        if name == b'.orc_unwind_ip':
+            size, = struct.unpack_from('<Q', data, sh + 0x20)
+            struct.pack_into('<Q', data, sh + 0x20, size - 2)
+    f.seek(0)
+    f.write(data)
+EOF
+for cmd in "orc dump" "explain" "orc diff"; do
+  case $cmd in
+    "orc dump") out=$("$ALTORC" orc dump "$tmp/img-shortip" 2>&1); rc=$? ;;
+    explain) out=$("$ALTORC" explain "$tmp/img-shortip" demo_save_flags 2>&1); rc=$? ;;
+    "orc diff") out=$("$ALTORC" orc diff "$tmp/img" "$tmp/img-shortip" 2>&1); rc=$? ;;
+  esac
+  [[ $rc == 2 && $out == *"img-shortip: .orc_unwind_ip+0x2e: truncated: ends after 11 entries, .orc_unwind has 12"* &&
+     $(wc -l <<< "$out") == 1 ]] &&
+    ok "$cmd: a cut .orc_unwind_ip gives one error naming file, section and offset, exit 2" ||
+    bad "$cmd on a cut .orc_unwind_ip: exit $rc: $out"
+done
+
+out=$("$ALTORC" explain "$tmp/img" 0xffffffff90000000 2>&1); rc=$?
+[[ $rc == 2 && $out == *"address 0xffffffff90000000 is in no section"* ]] && ok "explain: an address outside the image, exit 2" ||
+  bad "explain outside the image: exit $rc: $out"
+
+out=$("$ALTORC" check "$tmp/img" 2>&1); rc=$?
+[[ $rc == 2 && $out == *"not a relocatable object (ET_EXEC)"* ]] && ok "check still refuses a linked image" ||
+  bad "check on a linked image: exit $rc: $out"
+
+if ((skipped)); then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+((failed == 0))

@@ -4,7 +4,7 @@
 # download, 5.6 GB installed); run it by hand:
 #
 #   apt-get install linux-image-6.1.0-57-amd64-dbg      # or another 6.1 / 6.12 -dbg package
-#   tests/scripts/vmlinux-orc.sh [VMLINUX]               # default: /usr/lib/debug/boot/vmlinux-*
+#   tests/scripts/vmlinux-orc.sh [VMLINUX...]            # default: every /usr/lib/debug/boot/vmlinux-*
 #
 # The reference is /usr/src/linux-headers-RELEASE/tools/objtool/objtool (RELEASE from the file
 # name).  Checks:
@@ -18,7 +18,8 @@
 #      dump of the file as shipped, and the script counts how many of its locations name
 #      another address than the entry's own.
 #   3. `altorc orc diff` of the file against the copy: 0 points differ.
-#   4. `altorc explain --json` at SAMPLES addresses (evenly spread over .text and .init.text):
+#   4. `altorc explain --json` at SAMPLES addresses (evenly spread over .text and .init.text),
+#      plus lookup-block edges and entry addresses and the bytes before them:
 #      the entry it reports is the one a whole-table search of the reference's dump finds
 #      (the last entry at or below the address, else the first), computed here in Python.
 # Last line: 'N passed, M failed[, K skipped]'.
@@ -30,32 +31,39 @@ ALTORC=${ALTORC:-$top/altorc}
 SAMPLES=${SAMPLES:-200}
 export SRCARCH=x86   # the 6.12 reference wants it for --dump
 
-vmlinux=${1:-$(ls /usr/lib/debug/boot/vmlinux-* 2> /dev/null | sort -V | tail -n 1)}
-if [[ -z $vmlinux || ! -f $vmlinux ]]; then
+if (($#)); then
+  files=("$@")
+else
+  mapfile -t files < <(ls /usr/lib/debug/boot/vmlinux-* 2> /dev/null | sort -V)
+fi
+if ((${#files[@]} == 0)); then
   echo "skip: no debug vmlinux (install a linux-image-*-amd64-dbg package, e.g."
   echo "      apt-get install linux-image-6.1.0-57-amd64-dbg, or name the file)"
-  echo "0 passed, 0 failed, 1 skipped"
-  exit 0
-fi
-release=${vmlinux##*/vmlinux-}
-ref=/usr/src/linux-headers-$release/tools/objtool/objtool
-if [[ ! -x $ref ]]; then
-  echo "skip: no reference objtool for $release ($ref; apt-get install linux-headers-$release)"
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/altorc-vmlinux.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
+# Every check on one vmlinux.
+one() {
+vmlinux=$1
+release=${vmlinux##*/vmlinux-}
+ref=/usr/src/linux-headers-$release/tools/objtool/objtool
+if [[ ! -x $ref ]]; then
+  echo "skip: no reference objtool for $release ($ref; apt-get install linux-headers-$release)"
+  skipped=$((skipped + 1))
+  return
+fi
 echo "vmlinux:   $vmlinux ($(du -h "$vmlinux" | cut -f1))"
 echo "reference: $ref"
 
 # 1. against the reference on a copy without relocations
-objcopy --remove-relocations=.orc_unwind_ip "$vmlinux" "$tmp/vmlinux-norel" || { echo "objcopy failed"; echo "0 passed, 1 failed"; exit 1; }
+objcopy --remove-relocations=.orc_unwind_ip "$vmlinux" "$tmp/vmlinux-norel" || { bad "objcopy failed"; return; }
 /usr/bin/time -f "%e s, %M KB" -o "$tmp/alt.time" "$ALTORC" orc dump "$vmlinux" > "$tmp/alt.dump" 2> "$tmp/alt.err"
 rc=$?
 /usr/bin/time -f "%e s, %M KB" -o "$tmp/ref.time" "$ref" --dump=orc "$tmp/vmlinux-norel" > "$tmp/ref-norel.dump" 2> "$tmp/ref.err"
@@ -117,6 +125,13 @@ points = []
 for name, (start, size) in sorted(secs.items()):
     n = samples * 3 // 4 if name == ".text" else samples - samples * 3 // 4
     points += [start + size * k // n + 3 for k in range(n)]
+# Edges: the first byte of a lookup block and the byte before it, an entry's own address and
+# the byte before it (where the search must pick the previous entry).
+text0, textsize = secs[".text"]
+points += [text0 + 256 * b + d for b in range(1, textsize // 256, textsize // 256 // 10 or 1) for d in (-1, 0)]
+inside = lambda a: any(s <= a < s + z for s, z in secs.values())
+step = max(1, len(addrs) // 10)
+points += [a + d for a in addrs[::step] for d in (-1, 0) if inside(a + d)]
 bad = paths = 0
 seen = {}
 for ip in points:
@@ -140,6 +155,11 @@ print("%s explain at %d addresses: %d agree with a whole-table search (%s)" %
 sys.exit(1 if bad else 0)
 EOF
 (($? == 0)) && passed=$((passed + 1)) || failed=$((failed + 1))
+rm -f "$tmp"/*
+}
 
-echo "$passed passed, $failed failed"
+for f in "${files[@]}"; do
+  one "$f"
+done
+if ((skipped)); then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 ((failed == 0))

@@ -63,8 +63,9 @@ int orc_diff_read_pv(struct orc_diff *d, const char *path, struct ao_error *err)
  * Compare every section; fn gets each difference in section-name, offset
  * order.  When one side is a linked image (vmlinux) and the other an
  * object (vmlinux.o), the object's rows are first carried to the image's
- * addresses (orc_side_place()); at one address a section terminator then
- * gives way to a real entry, as in the kernel's sorted table.
+ * addresses (orc_side_place()).  In a linked image, and for rows placed
+ * into one, a section terminator gives way to a real entry at its address,
+ * as in the kernel's sorted table.
  */
 int orc_diff_run(struct orc_diff *d, orc_diff_report_fn fn, void *ctx, struct ao_error *err);
 void orc_diff_free(struct orc_diff *d);

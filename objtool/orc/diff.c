@@ -22,7 +22,13 @@
 struct orc_point {
 	uint64_t offset;
 	size_t row;
-	bool weak;                /* a terminator that gives way (placed rows only) */
+	/*
+	 * A terminator that gives way to a real entry at its offset, as in the
+	 * kernel's sorted table: for a linked image (sorttable's order, which
+	 * an image not yet sorted gets here) and for object rows placed into
+	 * one.  Objects compared with objects keep table order alone.
+	 */
+	bool weak;
 };
 
 static int side_open(struct orc_side *s, const char *path, enum orc_format forced,
@@ -104,7 +110,7 @@ static int orc_point_cmp(const void *pa, const void *pb)
 
 	if (a->offset != b->offset)
 		return a->offset < b->offset ? -1 : 1;
-	/* A placed terminator first, so a lookup finds the real entry (sorttable's order). */
+	/* A terminator first, so a lookup finds the real entry (sorttable's order). */
 	if (a->weak != b->weak)
 		return a->weak ? -1 : 1;
 	/* Keep table order among equal offsets (a stable sort). */
@@ -124,7 +130,8 @@ static struct orc_point *orc_points(const struct orc_side *s, const char *sec, s
 		if (!strcmp(s->t.rows[i].sec->name, sec))
 			p[(*nr)++] = (struct orc_point){
 				s->t.rows[i].offset, i,
-				s->placed && orc_entry_is_weak(s->fmt, &s->t.rows[i].entry) };
+				(s->placed || s->f->linked) &&
+				orc_entry_is_weak(s->fmt, &s->t.rows[i].entry) };
 	qsort(p, *nr, sizeof(*p), orc_point_cmp);
 	return p;
 }

@@ -70,8 +70,8 @@ int cmd_location_parse(const char *s, struct cmd_location *loc, struct ao_error 
 
 /*
  * kallsyms' size of sym: the distance to the next symbol at a higher
- * address in its section (what an oops prints after the '/'), or 0 when
- * none follows.
+ * address in its section (in a linked image, in any section), what an
+ * oops prints after the '/'; 0 when none follows.
  */
 uint64_t cmd_kallsyms_size(const struct objsym *sym);
 

@@ -292,6 +292,18 @@ static void json_frame(struct json_writer *w, const struct linked *x, const stru
 	json_end_object(w);
 }
 
+/*
+ * Addresses as "0x..." strings: kernel addresses pass 2^53, beyond what
+ * JSON readers that hold numbers as doubles (jq, JavaScript) keep exact.
+ */
+static void json_kv_addr(struct json_writer *w, const char *key, uint64_t addr)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	json_kv_string(w, key, buf);
+}
+
 static const char *path_name(enum orc_lookup_path p)
 {
 	switch (p) {
@@ -311,7 +323,7 @@ static void json_lookup(struct json_writer *w, const struct linked *x)
 	json_key(w, "lookup");
 	json_begin_object(w);
 	json_kv_string(w, "path", path_name(x->r.path));
-	json_kv_uint(w, "ip", x->ip);
+	json_kv_addr(w, "ip", x->ip);
 	json_kv_bool(w, "return_address", x->o->return_address);
 	if (x->r.path == ORC_LOOKUP_FAST || x->r.path == ORC_LOOKUP_BAD_BLOCK)
 		json_kv_uint(w, "block", x->r.block);
@@ -319,7 +331,7 @@ static void json_lookup(struct json_writer *w, const struct linked *x)
 		json_kv_uint(w, "first", x->r.start);
 		json_kv_uint(w, "last", x->r.stop - 1);
 		json_kv_uint(w, "index", x->r.index);
-		json_kv_uint(w, "entry_address", row->addr);
+		json_kv_addr(w, "entry_address", row->addr);
 	}
 	json_kv_bool(w, "table_sorted", x->img.sorted);
 	json_end_object(w);
@@ -339,7 +351,7 @@ static int print_json(const struct linked *x)
 	json_init(&w, stdout);
 	json_begin_object(&w);
 	json_kv_string(&w, "file", x->f->path);
-	json_kv_uint(&w, "address", x->addr);
+	json_kv_addr(&w, "address", x->addr);
 	json_kv_string(&w, "section", x->sec->name);
 	json_kv_uint(&w, "offset", x->off);
 	json_key(&w, "symbol");

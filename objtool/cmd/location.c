@@ -83,6 +83,28 @@ static bool kallsyms_like(const struct objsym *s)
 	       strncmp(s->name, ".L", 2);
 }
 
+/*
+ * kallsyms sorts one list by address: in a linked image the next symbol
+ * may be in the next section (the last function of .text).
+ */
+static uint64_t next_in_image(const struct objsym *sym)
+{
+	struct objfile *f = sym->sec->file;
+	uint64_t at = sym->sec->shdr.sh_addr + sym->offset, best = 0;
+
+	for (size_t i = 1; i < f->nr_syms; i++) {
+		const struct objsym *s = &f->syms[i];
+		uint64_t a;
+
+		if (!s->sec || !(s->sec->shdr.sh_flags & SHF_ALLOC) || !kallsyms_like(s))
+			continue;
+		a = s->sec->shdr.sh_addr + s->offset;
+		if (a > at && (!best || a < best))
+			best = a;
+	}
+	return best ? best - at : 0;
+}
+
 uint64_t cmd_kallsyms_size(const struct objsym *sym)
 {
 	const struct objsec *sec = sym->sec;
@@ -95,7 +117,7 @@ uint64_t cmd_kallsyms_size(const struct objsym *sym)
 		if (s->offset > sym->offset && kallsyms_like(s))
 			return s->offset - sym->offset;
 	}
-	return 0;
+	return sec->file->linked ? next_in_image(sym) : 0;
 }
 
 bool cmd_length_note(const struct objsym *sym, uint64_t len, char *buf, size_t size)

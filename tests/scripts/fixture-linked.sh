@@ -120,7 +120,7 @@ has "explain without .orc_lookup: the whole table" "$out" "whole table, entries 
 has "explain without .orc_lookup: same entry" "$out" "#2 at 0xffffffff81000045"
 
 out=$("$ALTORC" explain --json "$tmp/img" demo_save_flags+0x5 2>&1)
-python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["lookup"]["index"] == 2 and d["lookup"]["entry_address"] == 0xffffffff81000045 and d["orc"]["sp_offset"] == 24, d' "$out" &&
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["lookup"]["index"] == 2 and d["lookup"]["entry_address"] == "0xffffffff81000045" and d["address"] == "0xffffffff81000045" and d["orc"]["sp_offset"] == 24, d' "$out" &&
   ok "explain --json: index, entry address, sp_offset" || bad "explain --json: $out"
 
 out=$("$ALTORC" explain --kernel=6.1 --object "$tmp/a.o" "$tmp/img" demo_save_flags+0x5 2>&1); rc=$?

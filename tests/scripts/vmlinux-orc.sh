@@ -141,7 +141,7 @@ for ip in points:
     out = subprocess.run([altorc, "explain", "--json", vmlinux, "0x%x" % ip], capture_output=True, text=True)
     try:
         d = json.loads(out.stdout)
-        got = (d["lookup"]["entry_address"], d["orc"]["text"])
+        got = (int(d["lookup"]["entry_address"], 16), d["orc"]["text"])
         seen[d["lookup"]["path"]] = seen.get(d["lookup"]["path"], 0) + 1
     except Exception:
         got = ("exit %d" % out.returncode, out.stderr.strip())

@@ -133,6 +133,14 @@ out=$("$ALTORC" explain --object "$tmp/a.o" "$tmp/a.o" demo_save_flags+0x5 2>&1)
 [[ $rc == 2 && $out == *"for a linked image"* ]] && ok "explain --object on an object: usage error" ||
   bad "explain --object on an object: exit $rc: $out"
 
+# A module is an object: the oops form works there too, with the module name after it.
+out=$("$ALTORC" explain --kernel=6.1 "$tmp/a.o" 'RIP: 0010:demo_save_flags+0x5/0x10 [demo]' 2>&1); rc=$?
+[[ $rc == 0 ]] && ok "explain on an object, oops form: exit 0" || bad "explain on an object, oops form: exit $rc: $out"
+has "explain on an object, oops form: the length agrees" "$out" "length          0x10 matches demo_save_flags's size"
+has "explain on an object, oops form: the replacement" "$out" "replacement     .altinstr_replacement+0x1  pop    %rax"
+out=$("$ALTORC" explain --kernel=6.1 "$tmp/a.o" 'demo_save_flags+0x5/0x30 [demo]' 2>&1)
+has "explain on an object: a wrong /0xLEN is named" "$out" "0x30 DISAGREES"
+
 # ---- orc diff ----------------------------------------------------------------------------
 out=$("$ALTORC" orc diff "$tmp/img" "$tmp/img-nolookup" 2>&1); rc=$?
 [[ $rc == 0 && $out == "0 of 12 points differ" ]] && ok "orc diff image/image: equal" || bad "orc diff image/image: exit $rc: $out"

@@ -102,9 +102,9 @@ void objf_close(struct objfile *f);
 int objf_open_image(struct objfile **out, const char *path, struct ao_error *err);
 
 /*
- * The allocated section holding address addr in a linked image (code
- * sections first; else a code section ending exactly at addr), with the
- * offset into it; NULL when none.
+ * The section holding address addr in a linked image, with the offset into
+ * it: a code section holding it, else a code section ending exactly at it,
+ * else any allocated section holding it; NULL when none.
  */
 struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off);
 

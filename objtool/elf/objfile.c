@@ -501,8 +501,9 @@ static bool sec_holds_addr(const struct objsec *sec, uint64_t addr, bool at_end)
 
 /*
  * Code first: the kernel's per-CPU sections are linked at address 0 and
- * could otherwise claim small values; the section an address ends is asked
- * only when none holds it.
+ * could otherwise claim small values.  Then a code section ending at addr
+ * (an ORC terminator belongs to the code before it, not to data that
+ * follows), then any allocated section.
  */
 struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off)
 {
@@ -510,8 +511,7 @@ struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off)
 		for (size_t i = 1; i < f->nr_secs; i++) {
 			struct objsec *sec = &f->secs[i];
 
-			if ((pass == 0 && !sec->is_exec) || (pass == 2 && !sec->is_exec) ||
-			    !sec_holds_addr(sec, addr, pass == 2))
+			if ((pass < 2 && !sec->is_exec) || !sec_holds_addr(sec, addr, pass == 1))
 				continue;
 			*off = addr - sec->shdr.sh_addr;
 			return sec;

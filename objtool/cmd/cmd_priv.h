@@ -69,6 +69,12 @@ struct cmd_location {
 int cmd_location_parse(const char *s, struct cmd_location *loc, struct ao_error *err);
 
 /*
+ * A symbol kallsyms would list (and an oops name): one with a section and a
+ * name, not a section or file symbol, not an assembler's .L label.
+ */
+bool cmd_kallsyms_symbol(const struct objsym *s);
+
+/*
  * kallsyms' size of sym: the distance to the next symbol at a higher
  * address in its section (in a linked image, in any section), what an
  * oops prints after the '/'; 0 when none follows.

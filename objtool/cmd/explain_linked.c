@@ -27,25 +27,18 @@ struct linked {
 	struct objsec *sec;
 	uint64_t off;                /* addr in sec */
 	struct objsym *sym;          /* the symbol holding addr, or NULL */
-	size_t same_name;            /* symbols called like sym (for the object mapping) */
 	char note[320];              /* the /0xLEN verdict, or "" */
 	bool len_ok;
 	struct orc_image img;
 	struct orc_lookup_result r;
 	char objloc[300];            /* SECTION+0xOFF in --object, or "" */
 	char objnote[320];
+	size_t nr_named;             /* symbols called like LOCATION's name (counted until one fits /0xLEN) */
 };
 
 static uint64_t sym_addr(const struct objsym *s)
 {
 	return s->sec->shdr.sh_addr + s->offset;
-}
-
-/* kallsyms counts these; section and file symbols and .L labels it does not. */
-static bool named(const struct objsym *s)
-{
-	return s->sec && s->name && s->name[0] && s->type != STT_SECTION &&
-	       s->type != STT_FILE && strncmp(s->name, ".L", 2);
 }
 
 /*
@@ -56,10 +49,12 @@ static struct objsym *pick_symbol(struct linked *x)
 {
 	struct objsym *best = NULL;
 
+	x->nr_named = 0;
 	for (struct objsym *s = objf_sym_by_name(x->f, x->loc.name); s;
 	     s = objf_sym_next_same_name(x->f, s)) {
-		if (!named(s))
+		if (!cmd_kallsyms_symbol(s))
 			continue;
+		x->nr_named++;
 		if (x->loc.has_len && (s->size == x->loc.len || cmd_kallsyms_size(s) == x->loc.len))
 			return s;
 		if (!best || (best->type != STT_FUNC && s->type == STT_FUNC))
@@ -98,7 +93,7 @@ static struct objsym *holder(struct objsec *sec, uint64_t off)
 	if (fn)
 		return fn;
 	for (size_t i = 0; i < sec->nr_syms && sec->syms[i]->offset <= off; i++)
-		if (named(sec->syms[i]))
+		if (cmd_kallsyms_symbol(sec->syms[i]))
 			last = sec->syms[i];
 	return last;
 }
@@ -110,7 +105,7 @@ static size_t name_rank(struct objfile *f, const struct objsym *sym, size_t *cou
 
 	*count = 0;
 	for (struct objsym *s = objf_sym_by_name(f, sym->name); s; s = objf_sym_next_same_name(f, s)) {
-		if (!named(s) || s->type != sym->type)
+		if (!cmd_kallsyms_symbol(s) || s->type != sym->type)
 			continue;
 		if (s == sym)
 			rank = *count;
@@ -151,7 +146,7 @@ static struct objsym *object_symbol(struct linked *x, struct objfile *obj)
 
 	for (struct objsym *s = objf_sym_by_name(obj, x->sym->name); s;
 	     s = objf_sym_next_same_name(obj, s)) {
-		if (!named(s) || s->type != x->sym->type)
+		if (!cmd_kallsyms_symbol(s) || s->type != x->sym->type)
 			continue;
 		if (n++ == rank)
 			at_rank = s;
@@ -191,7 +186,7 @@ static int map_to_object(struct linked *x, struct ao_error *err)
 
 /* ---- output ---------------------------------------------------------------- */
 
-static void entry_loc(const struct linked *x, const struct orc_row *row, char *buf, size_t size)
+static void entry_loc(const struct orc_row *row, char *buf, size_t size)
 {
 	char loc[200];
 
@@ -255,6 +250,9 @@ static void print_text(const struct linked *x)
 		       (unsigned long long)x->sym->size);
 	if (x->note[0])
 		printf("%-15s %s\n", "length", x->note);
+	if (x->nr_named > 1 && !x->len_ok)
+		printf("%-15s several symbols are called %s; this is the first function of them "
+		       "(give the oops' /0xLEN or an address to choose)\n", "note", x->loc.name);
 	printf("%-15s 0x%llx (%s)\n", "lookup ip", (unsigned long long)x->ip,
 	       x->o->return_address ? "the return address - 1, as for a call frame"
 				    : "the address itself, as for an interrupted rip");
@@ -266,7 +264,7 @@ static void print_text(const struct linked *x)
 	if (x->r.path == ORC_LOOKUP_FAST || x->r.path == ORC_LOOKUP_FULL) {
 		const struct orc_row *row = &x->img.t.rows[x->r.index];
 
-		entry_loc(x, row, loc, sizeof(loc));
+		entry_loc(row, loc, sizeof(loc));
 		orc_format_entry(x->img.fmt, &row->entry, text, sizeof(text));
 		printf("%-15s #%zu at %s%s\n", "orc entry", x->r.index, loc,
 		       x->r.below_all ? " (no entry at or below the ip: the range's first)" : "");

@@ -76,11 +76,10 @@ int cmd_location_parse(const char *arg, struct cmd_location *loc, struct ao_erro
 	return 0;
 }
 
-/* kallsyms ignores section symbols, file names and the assembler's local labels. */
-static bool kallsyms_like(const struct objsym *s)
+bool cmd_kallsyms_symbol(const struct objsym *s)
 {
-	return s->name && s->name[0] && s->type != STT_SECTION && s->type != STT_FILE &&
-	       strncmp(s->name, ".L", 2);
+	return s->sec && s->name && s->name[0] && s->type != STT_SECTION &&
+	       s->type != STT_FILE && strncmp(s->name, ".L", 2);
 }
 
 /*
@@ -96,7 +95,7 @@ static uint64_t next_in_image(const struct objsym *sym)
 		const struct objsym *s = &f->syms[i];
 		uint64_t a;
 
-		if (!s->sec || !(s->sec->shdr.sh_flags & SHF_ALLOC) || !kallsyms_like(s))
+		if (!cmd_kallsyms_symbol(s) || !(s->sec->shdr.sh_flags & SHF_ALLOC))
 			continue;
 		a = s->sec->shdr.sh_addr + s->offset;
 		if (a > at && (!best || a < best))
@@ -114,7 +113,7 @@ uint64_t cmd_kallsyms_size(const struct objsym *sym)
 	for (size_t i = 0; i < sec->nr_syms; i++) {
 		const struct objsym *s = sec->syms[i];
 
-		if (s->offset > sym->offset && kallsyms_like(s))
+		if (s->offset > sym->offset && cmd_kallsyms_symbol(s))
 			return s->offset - sym->offset;
 	}
 	return sec->file->linked ? next_in_image(sym) : 0;

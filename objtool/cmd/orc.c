@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * altorc orc: look at an object's ORC table.
+ * altorc orc: look at an object's or a linked image's (vmlinux) ORC table.
  *
  *   altorc orc dump [--orc-format=v1|v2] FILE
  *       print it line for line as the reference `objtool --dump=orc FILE` of
@@ -16,7 +16,9 @@
  * stable sort followed by an upper-bound search picks it.  Each difference
  * is named as orc-compare names it, by A's function symbols ("section+0xoff
  * (func+0xoff)"), and the closing line is orc-compare's too:
- * "N of M points differ[, K pv extras]".
+ * "N of M points differ[, K pv extras]".  A linked image's differences also
+ * carry the address; an image against an object compares at the image's
+ * addresses (objtool/orc/place.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -227,6 +227,25 @@ else
   bad "linking two.o: $(cat "$tmp/ld.err")"
 fi
 
+# Two local functions called helper (4 and 6 bytes), one per file, as static functions of
+# one name in vmlinux.o: the oops' /0x6 chooses the second, and --object carries the address
+# to the second helper of the object (at .text+0xa, after the 4-byte helper and dup_a's 6).
+gcc -c -o "$tmp/da.o" "$top/tests/fixtures/linked_dup_a.S" &&
+  gcc -c -o "$tmp/db.o" "$top/tests/fixtures/linked_dup_b.S" &&
+  ld -r -o "$tmp/dab.o" "$tmp/da.o" "$tmp/db.o" &&
+  "$ALTORC" objtool --kernel=6.1 --orc "$tmp/dab.o" 2> /dev/null &&
+  ld -e dup_a -T "$tmp/two.lds" -o "$tmp/dup.img" "$tmp/dab.o" 2> "$tmp/ld.err"
+if [[ -s $tmp/dup.img ]]; then
+  out=$("$ALTORC" explain --kernel=6.1 --object "$tmp/dab.o" "$tmp/dup.img" 'helper+0x2/0x6' 2>&1)
+  has "same-name functions: /0x6 picks the second helper" "$out" "0xffffffff8100000c (.text+0xc)"
+  has "same-name functions: --object carries it to the second helper" "$out" "dab.o .text+0xc"
+  has "same-name functions: the object's state there (after push %rbp)" "$out" "cfa=rsp+16 rbp=cfa-16"
+  out=$("$ALTORC" explain "$tmp/dup.img" helper+0x1 2>&1)
+  has "same-name functions: without /0xLEN the ambiguity is named" "$out" "several symbols are called helper"
+else
+  bad "linking dab.o: $(cat "$tmp/ld.err")"
+fi
+
 # ---- bad input -------------------------------------------------------------------------
 out=$("$ALTORC" explain "$tmp/img-shortlookup" demo_save_flags+0x5 2>&1); rc=$?
 [[ $rc == 2 && $out == *"img-shortlookup: .orc_lookup+0x4: truncated"* && $(wc -l <<< "$out") == 1 ]] &&

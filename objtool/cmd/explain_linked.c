@@ -186,12 +186,17 @@ static int map_to_object(struct linked *x, struct ao_error *err)
 
 /* ---- output ---------------------------------------------------------------- */
 
+/* An entry's address, named as an oops names it (asm code has no STT_FUNC). */
 static void entry_loc(const struct orc_row *row, char *buf, size_t size)
 {
-	char loc[200];
+	const struct objsym *s = holder(row->sec, row->offset);
 
-	objf_format_loc(loc, sizeof(loc), row->sec, row->offset);
-	snprintf(buf, size, "0x%llx (%s)", (unsigned long long)row->addr, loc);
+	if (s)
+		snprintf(buf, size, "0x%llx (%.160s+0x%llx)", (unsigned long long)row->addr,
+			 s->name, (unsigned long long)(row->offset - s->offset));
+	else
+		snprintf(buf, size, "0x%llx (%.160s+0x%llx)", (unsigned long long)row->addr,
+			 row->sec->name, (unsigned long long)row->offset);
 }
 
 static void print_lookup(const struct linked *x)

@@ -283,6 +283,23 @@ for cmd in "orc dump" "explain" "orc diff"; do
     bad "$cmd on a cut .orc_unwind_ip: exit $rc: $out"
 done
 
+# Entry 3's PC-relative value pointed 0x1000000 bytes further, into no section.
+cp "$tmp/img" "$tmp/img-wildip"
+read -r ipoff < <(readelf -SW "$tmp/img-wildip" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$1 == ".orc_unwind_ip" { print $4 }')
+python3 - "$tmp/img-wildip" "$((16#$ipoff + 12))" <<'EOF'
+import struct, sys
+path, at = sys.argv[1], int(sys.argv[2])
+with open(path, 'r+b') as f:
+    f.seek(at)
+    v, = struct.unpack('<i', f.read(4))
+    f.seek(at)
+    f.write(struct.pack('<i', v + 0x1000000))
+EOF
+out=$("$ALTORC" explain "$tmp/img-wildip" demo_save_flags 2>&1); rc=$?
+[[ $rc == 2 && $out == *"img-wildip: .orc_unwind_ip+0xc: ORC entry 3 points to 0xffffffff82000046, outside every section"* ]] &&
+  ok "an entry pointing into no section: one error naming section and offset, exit 2" ||
+  bad "wild .orc_unwind_ip value: exit $rc: $out"
+
 out=$("$ALTORC" explain "$tmp/img" 0xffffffff90000000 2>&1); rc=$?
 [[ $rc == 2 && $out == *"address 0xffffffff90000000 is in no section"* ]] && ok "explain: an address outside the image, exit 2" ||
   bad "explain outside the image: exit $rc: $out"

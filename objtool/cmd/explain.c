@@ -77,7 +77,7 @@ static void usage(FILE *out)
 		"  at boot, else a binary search of the whole table; entry index and address),\n"
 		"  and what it means for the caller's frame.  --return-address: LOCATION is a\n"
 		"  return address from a call trace, looked up at LOCATION-1 as the unwinder\n"
-		"  does.  --object OBJ: the object the image was linked from (vmlinux.o): the\n"
+		"  does (for an object, a module, LOCATION-1 is explained).  --object OBJ: the object the image was linked from (vmlinux.o): the\n"
 		"  address is carried to OBJ through the symbol holding it and OBJ is explained\n"
 		"  there as below (with --json, a second JSON document follows).\n"
 		"  For an object:\n"
@@ -548,6 +548,38 @@ static int take_linked_options(int *argc, char **argv, struct explain_linked_opt
 }
 
 /*
+ * A module's call trace line (func+0x1c/0x80 [mod]) is a return address
+ * too: the unwinder looks up the byte before it, so explain that byte.
+ * LOCATION is rewritten one byte back in buf, keeping its /0xLEN.
+ */
+static int explain_object_return(const struct cmd_inspect *c, struct cmd_inspect_args *args,
+				 char *buf, size_t size)
+{
+	struct ao_error err = { 0 };
+	struct cmd_location loc;
+
+	if (cmd_location_parse(args->arg, &loc, &err)) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	if (!loc.off) {
+		fprintf(stderr, "altorc explain: %s: a return address is never a function's "
+			"first byte\n", args->arg);
+		return EXIT_UNUSABLE;
+	}
+	snprintf(buf, size, "%s%s0x%llx", loc.name, loc.name[0] ? "+" : "",
+		 (unsigned long long)(loc.off - 1));
+	if (loc.has_len)
+		snprintf(buf + strlen(buf), size - strlen(buf), "/0x%llx",
+			 (unsigned long long)loc.len);
+	if (!args->flag)
+		printf("return address %s: the unwinder looks up %s\n", args->arg, buf);
+	fflush(stdout);
+	args->arg = buf;
+	return cmd_inspect_exec(c, args);
+}
+
+/*
  * A linked image (vmlinux) is explained from its tables (explain_linked.c);
  * an object is analysed.  Returns -1 when args->file is not a linked image.
  */
@@ -576,6 +608,7 @@ int cmd_explain(int argc, char **argv)
 	};
 	struct explain_linked_opts o = { .object_cmd = &explain };
 	struct cmd_inspect_args args = { .a.kernel.build_dir = true };
+	char back[300];
 	int status = take_linked_options(&argc, argv, &o);
 
 	if (status < 0)
@@ -585,10 +618,12 @@ int cmd_explain(int argc, char **argv)
 	status = explain_image(&args, &o);
 	if (status >= 0)
 		return status;
-	if (o.object || o.return_address) {
-		fprintf(stderr, "altorc explain: --object and --return-address are for a linked "
-			"image (vmlinux); %s is an object\n", args.file);
+	if (o.object) {
+		fprintf(stderr, "altorc explain: --object is for a linked image (vmlinux); "
+			"%s is an object\n", args.file);
 		return EXIT_UNUSABLE;
 	}
+	if (o.return_address)
+		return explain_object_return(&explain, &args, back, sizeof(back));
 	return cmd_inspect_exec(&explain, &args);
 }

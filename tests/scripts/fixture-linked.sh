@@ -140,6 +140,11 @@ has "explain on an object, oops form: the length agrees" "$out" "length         
 has "explain on an object, oops form: the replacement" "$out" "replacement     .altinstr_replacement+0x1  pop    %rax"
 out=$("$ALTORC" explain --kernel=6.1 "$tmp/a.o" 'demo_save_flags+0x5/0x30 [demo]' 2>&1)
 has "explain on an object: a wrong /0xLEN is named" "$out" "0x30 DISAGREES"
+# A module's call trace: the return address +0x6 is explained at +0x5, the pushf's state.
+out=$("$ALTORC" explain --kernel=6.1 --return-address "$tmp/a.o" 'demo_save_flags+0x6/0x10 [demo]' 2>&1)
+has "explain --return-address on an object: one byte back" "$out" \
+  "return address demo_save_flags+0x6/0x10 [demo]: the unwinder looks up demo_save_flags+0x5/0x10"
+has "explain --return-address on an object: that byte's entry" "$out" "orc in file     .text+0x5  sp:sp+24"
 
 # ---- orc diff ----------------------------------------------------------------------------
 out=$("$ALTORC" orc diff "$tmp/img" "$tmp/img-nolookup" 2>&1); rc=$?

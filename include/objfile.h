@@ -5,8 +5,10 @@
  * Everything altorc knows about an object file comes through here: its
  * sections, its symbols and the RELA relocations of the sections a pass asks
  * for.  Relocations are loaded per section on demand, so sections that no
- * pass needs (DWARF above all) are never parsed.  Only x86-64 relocatable
- * objects (ET_REL: .o files and .ko modules) are accepted.
+ * pass needs (DWARF above all) are never parsed.  x86-64 relocatable
+ * objects (ET_REL: .o files and .ko modules) are accepted, and, for the
+ * commands that only read tables (orc dump/diff, explain), linked images
+ * (ET_EXEC: vmlinux) through objf_open_image().
  */
 #ifndef ALTORC_OBJFILE_H
 #define ALTORC_OBJFILE_H
@@ -65,7 +67,7 @@ struct objsym {
 	uint8_t other;
 	uint32_t shndx;          /* resolved through SHT_SYMTAB_SHNDX when needed */
 	struct objsec *sec;      /* NULL when undefined, absolute or common */
-	uint64_t offset;         /* st_value */
+	uint64_t offset;         /* st_value; in a linked image, minus its section's sh_addr */
 	uint64_t size;           /* st_size */
 };
 
@@ -83,6 +85,7 @@ struct objfile {
 	struct objsym *syms;     /* indexed by symbol index */
 	size_t nr_syms;
 	size_t first_global;     /* symtab sh_info */
+	bool linked;             /* ET_EXEC: addresses are final, symbols made section-relative */
 
 	/* Edits waiting for the next write (objf_stage()); NULL when none. */
 	const struct objf_edits *staged;
@@ -94,6 +97,16 @@ struct objfile {
  */
 int objf_open(struct objfile **out, const char *path, struct ao_error *err);
 void objf_close(struct objfile *f);
+
+/* objf_open(), also accepting a linked image (ET_EXEC; f->linked is then set). */
+int objf_open_image(struct objfile **out, const char *path, struct ao_error *err);
+
+/*
+ * The section holding address addr in a linked image, with the offset into
+ * it: a code section holding it, else a code section ending exactly at it,
+ * else any allocated section holding it; NULL when none.
+ */
+struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off);
 
 struct objsec *objf_sec_by_name(struct objfile *f, const char *name);
 

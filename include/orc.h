@@ -42,6 +42,7 @@ enum orc_format orc_detect_format(struct objfile *f);
 struct orc_row {
 	struct objsec *sec;
 	uint64_t offset;
+	uint64_t addr;          /* the address, in a linked image (f->linked); else 0 */
 	struct orc_entry entry;
 };
 
@@ -50,10 +51,17 @@ struct orc_table {
 	size_t nr;
 };
 
-/* Read .orc_unwind_ip/.orc_unwind; an object without them gives nr == 0. */
+/*
+ * Read .orc_unwind_ip/.orc_unwind; an object without them gives nr == 0.
+ * A linked image's entries are PC-relative values; a relocatable object's
+ * are relocations.
+ */
 int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out,
 		   struct ao_error *err);
 void orc_free_table(struct orc_table *t);
+
+/* The address entry i of a linked image's .orc_unwind_ip (bytes loaded) encodes. */
+uint64_t orc_ip_addr(const struct objsec *ip, size_t i);
 
 /* ---- helpers (added by the ORC command; see orc/format.c) ----------- */
 

@@ -55,7 +55,7 @@ static int cmd_inspect_run(void *p)
 }
 
 /* Returns -1 to go on, else the exit status (help or a usage error). */
-static int cmd_inspect_parse(const struct cmd_inspect *c, int argc, char **argv,
+int cmd_inspect_parse(const struct cmd_inspect *c, int argc, char **argv,
 			     struct cmd_inspect_args *args)
 {
 	int npos = 0;
@@ -88,15 +88,22 @@ static int cmd_inspect_parse(const struct cmd_inspect *c, int argc, char **argv,
 	return -1;
 }
 
+int cmd_inspect_exec(const struct cmd_inspect *c, const struct cmd_inspect_args *args)
+{
+	struct cmd_inspect_run r = { .c = c, .args = *args };
+
+	analyze_on_big_stack(cmd_inspect_run, &r);
+	return r.status;
+}
+
 int cmd_inspect_main(const struct cmd_inspect *c, int argc, char **argv)
 {
-	struct cmd_inspect_run r = { .c = c, .args.a.kernel.build_dir = true };
-	int status = cmd_inspect_parse(c, argc, argv, &r.args);
+	struct cmd_inspect_args args = { .a.kernel.build_dir = true };
+	int status = cmd_inspect_parse(c, argc, argv, &args);
 
 	if (status >= 0)
 		return status;
-	analyze_on_big_stack(cmd_inspect_run, &r);
-	return r.status;
+	return cmd_inspect_exec(c, &args);
 }
 
 struct objsym *cmd_analysis_symbol(struct objfile *f, const char *name, bool funcs_only)

@@ -10,6 +10,7 @@
 #define ALTORC_CMD_ANALYSIS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyze.h"
@@ -43,6 +44,57 @@ struct cmd_inspect {
  * gives EXIT_UNUSABLE), c->inspect, clean-up.  Returns the exit status.
  */
 int cmd_inspect_main(const struct cmd_inspect *c, int argc, char **argv);
+
+/*
+ * Its two halves: parse argv into *args (set args->a's defaults first;
+ * -1 to go on, else the exit status), then analyse args->file and inspect.
+ */
+int cmd_inspect_parse(const struct cmd_inspect *c, int argc, char **argv,
+		      struct cmd_inspect_args *args);
+int cmd_inspect_exec(const struct cmd_inspect *c, const struct cmd_inspect_args *args);
+
+/*
+ * LOCATION as a person or an oops line gives it: NAME+0xOFF/0xLEN (kallsyms'
+ * form, after an optional "RIP: 0010:" and before an optional " [module]"),
+ * NAME+0xOFF, NAME, or a number alone (0x... or bare hex).
+ */
+struct cmd_location {
+	char name[256];            /* symbol or section; "" for a number alone */
+	uint64_t off;              /* the offset, or the number */
+	bool has_len;
+	uint64_t len;              /* /0xLEN */
+};
+
+/* -1 with a message in err on bad syntax. */
+int cmd_location_parse(const char *s, struct cmd_location *loc, struct ao_error *err);
+
+/*
+ * A symbol kallsyms would list (and an oops name): one with a section and a
+ * name, not a section or file symbol, not an assembler's .L label.
+ */
+bool cmd_kallsyms_symbol(const struct objsym *s);
+
+/*
+ * kallsyms' size of sym: the distance to the next symbol at a higher
+ * address in its section (in a linked image, in any section), what an
+ * oops prints after the '/'; 0 when none follows.
+ */
+uint64_t cmd_kallsyms_size(const struct objsym *sym);
+
+/*
+ * The line explaining an oops' /0xLEN against sym: whether it matches the
+ * symbol's st_size or kallsyms' size.  Returns true when it matches either.
+ */
+bool cmd_length_note(const struct objsym *sym, uint64_t len, char *buf, size_t size);
+
+/* altorc explain on a linked image (vmlinux): see cmd/explain_linked.c. */
+struct explain_linked_opts {
+	const struct cmd_inspect *object_cmd;   /* explain itself, to run on --object */
+	const char *object;                     /* --object FILE, or NULL */
+	bool return_address;                    /* --return-address */
+};
+int explain_linked(struct objfile *f, const struct cmd_inspect_args *args,
+		   const struct explain_linked_opts *o);
 
 /*
  * The symbol called name that has a section: the first function of that

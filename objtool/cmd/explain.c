@@ -60,14 +60,27 @@ struct explain {
 	struct dwarf_lines *lines;
 	const char *src_file;
 	unsigned src_line;
+	char len_note[320];              /* the oops' /0xLEN against the symbol, or "" */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: altorc explain [--json] [--kernel=6.1|6.12] [--alt-layout=v1|v2] [--uaccess]\n"
-		"                      FILE LOCATION\n"
-		"  LOCATION is FUNC+0xOFF, SECTION+0xOFF, or a hex offset into .text.\n"
+		"                      [--object OBJ] [--return-address] FILE LOCATION\n"
+		"  LOCATION is FUNC+0xOFF, an oops' FUNC+0xOFF/0xLEN (the length is checked\n"
+		"  against FUNC's size; \"RIP: 0010:\" before it and \" [module]\" after it are\n"
+		"  ignored), SECTION+0xOFF, or a hex number: an offset into .text of an object,\n"
+		"  an address (0xffffffff81234567) in a linked image.\n"
+		"  FILE may be a linked image (vmlinux): then the ORC entry the kernel's\n"
+		"  unwinder finds there is shown (through .orc_lookup as the kernel fills it\n"
+		"  at boot, else a binary search of the whole table; entry index and address),\n"
+		"  and what it means for the caller's frame.  --return-address: LOCATION is a\n"
+		"  return address from a call trace, looked up at LOCATION-1 as the unwinder\n"
+		"  does (for an object, a module, LOCATION-1 is explained).  --object OBJ: the object the image was linked from (vmlinux.o): the\n"
+		"  address is carried to OBJ through the symbol holding it and OBJ is explained\n"
+		"  there as below (with --json, a second JSON document follows).\n"
+		"  For an object:\n"
 		"  Shows the instruction there, its function, the stack state (CFA, saved\n"
 		"  registers) on the original path and on every alternative replacement that\n"
 		"  reaches the same site offset (with its feature and not-flag), the switch\n"
@@ -82,43 +95,35 @@ static void usage(FILE *out)
 
 /* ---- resolving LOCATION --------------------------------------------------- */
 
-static bool parse_hex(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s)
-		return false;
-	*out = strtoull(s, &end, 16);
-	return !*end;
-}
-
-/* FUNC+0xOFF, SECTION+0xOFF, FUNC, or a bare hex offset into .text. */
-static int resolve(struct explain *x, const char *loc, struct ao_error *err)
+/*
+ * FUNC+0xOFF, SECTION+0xOFF, FUNC, or a bare hex offset into .text; an
+ * oops' FUNC+0xOFF/0xLEN too, whose length is checked against FUNC.
+ */
+static int resolve(struct explain *x, const char *arg, struct ao_error *err)
 {
 	struct objfile *f = x->an->file;
-	char name[512];
-	const char *plus = strrchr(loc, '+');
-	uint64_t add = 0;
+	struct cmd_location loc;
 	struct objsym *sym;
 
-	if (!plus && parse_hex(loc, &add)) {
+	if (cmd_location_parse(arg, &loc, err))
+		return objf_fail(f, err, NULL, 0, "%s", err->message);
+	if (!loc.name[0]) {
 		x->sec = objf_sec_by_name(f, ".text");
-		x->off = add;
+		x->off = loc.off;
 		if (!x->sec)
-			return objf_fail(f, err, NULL, 0, "no .text section for offset '%s'", loc);
+			return objf_fail(f, err, NULL, 0, "no .text section for offset '%s'", arg);
 		return 0;
 	}
-	if (plus && !parse_hex(plus + 1, &add))
-		return objf_fail(f, err, NULL, 0, "bad offset in location '%s'", loc);
-	snprintf(name, sizeof(name), "%.*s", (int)(plus ? plus - loc : (long)strlen(loc)), loc);
-	sym = cmd_analysis_symbol(f, name, false);
+	sym = cmd_analysis_symbol(f, loc.name, false);
 	if (sym) {
 		x->sec = sym->sec;
-		x->off = sym->offset + add;
-	} else if ((x->sec = objf_sec_by_name(f, name))) {
-		x->off = add;
+		x->off = sym->offset + loc.off;
+		if (loc.has_len)
+			cmd_length_note(sym, loc.len, x->len_note, sizeof(x->len_note));
+	} else if ((x->sec = objf_sec_by_name(f, loc.name))) {
+		x->off = loc.off;
 	} else {
-		return objf_fail(f, err, NULL, 0, "no symbol or section named '%s'", name);
+		return objf_fail(f, err, NULL, 0, "no symbol or section named '%s'", loc.name);
 	}
 	return 0;
 }
@@ -313,6 +318,8 @@ static void print_text(const struct explain *x)
 	printf("%s: %s+0x%llx (%s)\n", x->an->file->path, x->sec->name,
 	       (unsigned long long)x->off, loc);
 	printf("%-15s %s\n", "function", fn ? fn->name : "(none)");
+	if (x->len_note[0])
+		printf("%-15s %s\n", "length", x->len_note);
 	if (x->src_file)
 		printf("%-15s %s:%u\n", "source", x->src_file, x->src_line);
 	if (x->site) {
@@ -418,6 +425,7 @@ static int print_json(const struct explain *x)
 	json_kv_string(&w, "section", x->sec->name);
 	json_kv_uint(&w, "offset", x->off);
 	json_kv_string(&w, "function", fn ? fn->name : NULL);
+	json_kv_string(&w, "length_note", x->len_note[0] ? x->len_note : NULL);
 	insn_text(x, x->insn, buf, sizeof(buf));
 	json_key(&w, "instruction");
 	json_begin_object(&w);
@@ -509,12 +517,113 @@ static int explain_inspect(struct analysis *an, const struct cmd_inspect_args *a
 	return status;
 }
 
+/*
+ * Take explain's own options out of argv (in place) before the shared
+ * parser sees the rest.  Returns -1 to go on, else the exit status.
+ */
+static int take_linked_options(int *argc, char **argv, struct explain_linked_opts *o)
+{
+	int n = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--return-address")) {
+			o->return_address = true;
+		} else if (!strncmp(a, "--object=", 9)) {
+			o->object = a + 9;
+		} else if (!strcmp(a, "--object")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "altorc explain: --object needs FILE\n");
+				usage(stderr);
+				return EXIT_UNUSABLE;
+			}
+			o->object = argv[++i];
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return -1;
+}
+
+/*
+ * A module's call trace line (func+0x1c/0x80 [mod]) is a return address
+ * too: the unwinder looks up the byte before it, so explain that byte.
+ * LOCATION is rewritten one byte back in buf, keeping its /0xLEN.
+ */
+static int explain_object_return(const struct cmd_inspect *c, struct cmd_inspect_args *args,
+				 char *buf, size_t size)
+{
+	struct ao_error err = { 0 };
+	struct cmd_location loc;
+
+	if (cmd_location_parse(args->arg, &loc, &err)) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	if (!loc.off) {
+		fprintf(stderr, "altorc explain: %s: a return address is never a function's "
+			"first byte\n", args->arg);
+		return EXIT_UNUSABLE;
+	}
+	snprintf(buf, size, "%s%s0x%llx", loc.name, loc.name[0] ? "+" : "",
+		 (unsigned long long)(loc.off - 1));
+	if (loc.has_len)
+		snprintf(buf + strlen(buf), size - strlen(buf), "/0x%llx",
+			 (unsigned long long)loc.len);
+	if (!args->flag)
+		printf("return address %s: the unwinder looks up %s\n", args->arg, buf);
+	fflush(stdout);
+	args->arg = buf;
+	return cmd_inspect_exec(c, args);
+}
+
+/*
+ * A linked image (vmlinux) is explained from its tables (explain_linked.c);
+ * an object is analysed.  Returns -1 when args->file is not a linked image.
+ */
+static int explain_image(const struct cmd_inspect_args *args, const struct explain_linked_opts *o)
+{
+	struct ao_error err = { 0 };
+	struct objfile *f;
+	int status;
+
+	if (objf_open_image(&f, args->file, &err))
+		return -1;       /* the analysis reports what is wrong with it */
+	if (!f->linked) {
+		objf_close(f);
+		return -1;
+	}
+	status = explain_linked(f, args, o);
+	objf_close(f);
+	return status;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct cmd_inspect explain = {
 		.name = "explain", .flag = "--json", .arg_name = "LOCATION",
 		.usage = usage, .inspect = explain_inspect,
 	};
+	struct explain_linked_opts o = { .object_cmd = &explain };
+	struct cmd_inspect_args args = { .a.kernel.build_dir = true };
+	char back[300];
+	int status = take_linked_options(&argc, argv, &o);
 
-	return cmd_inspect_main(&explain, argc, argv);
+	if (status < 0)
+		status = cmd_inspect_parse(&explain, argc, argv, &args);
+	if (status >= 0)
+		return status;
+	status = explain_image(&args, &o);
+	if (status >= 0)
+		return status;
+	if (o.object) {
+		fprintf(stderr, "altorc explain: --object is for a linked image (vmlinux); "
+			"%s is an object\n", args.file);
+		return EXIT_UNUSABLE;
+	}
+	if (o.return_address)
+		return explain_object_return(&explain, &args, back, sizeof(back));
+	return cmd_inspect_exec(&explain, &args);
 }

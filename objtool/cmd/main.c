@@ -19,8 +19,9 @@ static const struct command commands[] = {
 	{ "objtool",      cmd_objtool,      "kbuild-compatible post-link step (objtool's arguments)" },
 	{ "check",        cmd_check,        "validate stack state and alternatives; report findings" },
 	{ "alternatives", cmd_alternatives, "list alternative and paravirt patch sites" },
-	{ "orc",          cmd_orc,          "orc dump FILE | orc diff A B" },
-	{ "explain",      cmd_explain,      "stack state and ORC at one address, on every branch" },
+	{ "orc",          cmd_orc,          "orc dump FILE | orc diff A B (objects or vmlinux)" },
+	{ "explain",      cmd_explain,      "stack state and ORC at one address, on every branch;\n"
+					    "                in a vmlinux, the entry the unwinder finds" },
 	{ "cfg",          cmd_cfg,          "a function's control-flow graph (Graphviz DOT)" },
 };
 

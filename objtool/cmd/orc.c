@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * altorc orc: look at an object's ORC table.
+ * altorc orc: look at an object's or a linked image's (vmlinux) ORC table.
  *
  *   altorc orc dump [--orc-format=v1|v2] FILE
  *       print it line for line as the reference `objtool --dump=orc FILE` of
@@ -16,7 +16,9 @@
  * stable sort followed by an upper-bound search picks it.  Each difference
  * is named as orc-compare names it, by A's function symbols ("section+0xoff
  * (func+0xoff)"), and the closing line is orc-compare's too:
- * "N of M points differ[, K pv extras]".
+ * "N of M points differ[, K pv extras]".  A linked image's differences also
+ * carry the address; an image against an object compares at the image's
+ * addresses (objtool/orc/place.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +45,10 @@ static void orc_usage(FILE *out)
 		"      (v1: 6.1 and older, v2: 6.3 and newer; detected unless forced).\n"
 		"diff: compare what an unwinder finds in A and B at every entry offset;\n"
 		"      exit 0 equal, 1 different, 2 unusable input.  --pv-extras PRE.o skips\n"
-		"      (and counts) offsets strictly inside PRE.o's .parainstructions sites.\n");
+		"      (and counts) offsets strictly inside PRE.o's .parainstructions sites.\n"
+		"FILE, A and B may be linked images (vmlinux): their entries are addresses.\n"
+		"A linked image against an object (vmlinux against vmlinux.o) compares at the\n"
+		"image's addresses: each object section is placed where its functions are.\n");
 }
 
 static int orc_usage_error(const char *msg)
@@ -138,7 +143,7 @@ static int orc_cmd_dump(const struct orc_opts *o)
 	struct objfile *f;
 	int ret;
 
-	if (objf_open(&f, o->files[0], &err) < 0)
+	if (objf_open_image(&f, o->files[0], &err) < 0)
 		return orc_fail_exit(&err);
 	ret = orc_dump(f, orc_pick_format(f, o->fmt), stdout, &err);
 	fflush(stdout);
@@ -149,8 +154,12 @@ static int orc_cmd_dump(const struct orc_opts *o)
 /* One difference, as orc-compare prints it. */
 static void orc_print_difference(void *ctx, const struct orc_difference *x)
 {
-	printf("%s+0x%llx%s: A %s / B %s\n", x->sec, (unsigned long long)x->offset, x->func,
-	       x->a, x->b);
+	char addr[32] = "";
+
+	if (x->addr)
+		snprintf(addr, sizeof(addr), " [0x%llx]", (unsigned long long)x->addr);
+	printf("%s+0x%llx%s%s: A %s / B %s\n", x->sec, (unsigned long long)x->offset, x->func,
+	       addr, x->a, x->b);
 }
 
 static int orc_cmd_diff(const struct orc_opts *o)
@@ -173,10 +182,13 @@ static int orc_cmd_diff(const struct orc_opts *o)
 	if (!ret)
 		ret = orc_diff_run(&d, orc_print_difference, NULL, &err);
 	if (!ret)
-		printf("%zu of %zu points differ%s", d.mismatches, d.points,
-		       d.extras ? "" : "\n");
+		printf("%zu of %zu points differ", d.mismatches, d.points);
 	if (!ret && d.extras)
-		printf(", %zu pv extras\n", d.extras);
+		printf(", %zu pv extras", d.extras);
+	if (!ret && d.unplaced)
+		printf(", %zu object entries in sections the image does not hold", d.unplaced);
+	if (!ret)
+		printf("\n");
 	differ = d.mismatches != 0;
 	orc_diff_free(&d);
 	if (ret)

@@ -59,7 +59,7 @@ static const char *etype_name(unsigned int type)
 	return "unknown e_type";
 }
 
-static int check_header(struct objfile *f, struct ao_error *err)
+static int check_header(struct objfile *f, bool accept_linked, struct ao_error *err)
 {
 	if (elf_kind(f->elf) != ELF_K_ELF)
 		return ao_fail(err, AO_ERR_UNSUPPORTED, "%s: not an ELF file", f->path);
@@ -72,7 +72,8 @@ static int check_header(struct objfile *f, struct ao_error *err)
 	if (f->ehdr.e_machine != EM_X86_64)
 		return ao_fail(err, AO_ERR_UNSUPPORTED, "%s: not an x86-64 object (e_machine %u)",
 			       f->path, f->ehdr.e_machine);
-	if (f->ehdr.e_type != ET_REL)
+	f->linked = accept_linked && f->ehdr.e_type == ET_EXEC;
+	if (f->ehdr.e_type != ET_REL && !f->linked)
 		return ao_fail(err, AO_ERR_UNSUPPORTED, "%s: not a relocatable object (%s)",
 			       f->path, etype_name(f->ehdr.e_type));
 	return 0;
@@ -273,6 +274,23 @@ static int resolve_sym_sec(struct objfile *f, struct objsym *sym, const GElf_Sym
 	return 0;
 }
 
+/*
+ * A linked image's st_value is an address; every layer above works in
+ * section offsets, as in a relocatable object, so turn it into one.  A
+ * symbol placed before its section's start (never seen from ld) keeps its
+ * value and loses its section rather than wrap around.
+ */
+static void linked_sym_offset(struct objfile *f, struct objsym *sym)
+{
+	if (!f->linked || !sym->sec)
+		return;
+	if (sym->offset < sym->sec->shdr.sh_addr) {
+		sym->sec = NULL;
+		return;
+	}
+	sym->offset -= sym->sec->shdr.sh_addr;
+}
+
 static int read_syms(struct objfile *f, struct ao_error *err)
 {
 	Elf_Data *data, *xdata;
@@ -315,6 +333,7 @@ static int read_syms(struct objfile *f, struct ao_error *err)
 		sym->size = gs.st_size;
 		if (resolve_sym_sec(f, sym, &gs, xndx, xdata != NULL, err))
 			return -1;
+		linked_sym_offset(f, sym);
 		/* Section symbols are nameless; messages read better with the section's name. */
 		if (sym->type == STT_SECTION && !sym->name[0] && sym->sec)
 			sym->name = sym->sec->name;
@@ -406,7 +425,7 @@ static int index_syms(struct objf_impl *impl, struct ao_error *err)
 
 /* ---- open/close --------------------------------------------------------- */
 
-static int open_elf(struct objfile *f, struct ao_error *err)
+static int open_elf(struct objfile *f, bool accept_linked, struct ao_error *err)
 {
 	struct stat st;
 
@@ -422,13 +441,14 @@ static int open_elf(struct objfile *f, struct ao_error *err)
 	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
 	if (!f->elf)
 		return elf_fail(f, err, "cannot read as ELF");
-	if (check_header(f, err) || read_shdrs(f, (uint64_t)st.st_size, err) ||
+	if (check_header(f, accept_linked, err) || read_shdrs(f, (uint64_t)st.st_size, err) ||
 	    find_symtab(f, err) || read_syms(f, err) || link_relas(f, err))
 		return -1;
 	return 0;
 }
 
-int objf_open(struct objfile **out, const char *path, struct ao_error *err)
+static int open_file(struct objfile **out, const char *path, bool accept_linked,
+		     struct ao_error *err)
 {
 	struct objf_impl *impl;
 	struct objfile *f;
@@ -444,7 +464,7 @@ int objf_open(struct objfile **out, const char *path, struct ao_error *err)
 		free(impl);
 		return ao_fail(err, AO_ERR_NOMEM, "out of memory");
 	}
-	if (open_elf(f, err))
+	if (open_elf(f, accept_linked, err))
 		goto fail;
 	impl->x = ao_calloc(err, f->nr_secs, sizeof(*impl->x));
 	if (!impl->x || index_syms(impl, err))
@@ -454,6 +474,50 @@ int objf_open(struct objfile **out, const char *path, struct ao_error *err)
 fail:
 	objf_close(f);
 	return -1;
+}
+
+int objf_open(struct objfile **out, const char *path, struct ao_error *err)
+{
+	return open_file(out, path, false, err);
+}
+
+int objf_open_image(struct objfile **out, const char *path, struct ao_error *err)
+{
+	return open_file(out, path, true, err);
+}
+
+/*
+ * Is addr inside sec's run of addresses?  With at_end, its end address too:
+ * the ORC terminator of a code section sits there.
+ */
+static bool sec_holds_addr(const struct objsec *sec, uint64_t addr, bool at_end)
+{
+	uint64_t start = sec->shdr.sh_addr, size = sec->shdr.sh_size;
+
+	if (!(sec->shdr.sh_flags & SHF_ALLOC) || addr < start)
+		return false;
+	return addr - start < size || (at_end && addr - start == size);
+}
+
+/*
+ * Code first: the kernel's per-CPU sections are linked at address 0 and
+ * could otherwise claim small values.  Then a code section ending at addr
+ * (an ORC terminator belongs to the code before it, not to data that
+ * follows), then any allocated section.
+ */
+struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t i = 1; i < f->nr_secs; i++) {
+			struct objsec *sec = &f->secs[i];
+
+			if ((pass < 2 && !sec->is_exec) || !sec_holds_addr(sec, addr, pass == 1))
+				continue;
+			*off = addr - sec->shdr.sh_addr;
+			return sec;
+		}
+	}
+	return NULL;
 }
 
 void objf_close(struct objfile *f)

@@ -14,6 +14,7 @@
 
 #include "arch/elf.h"
 #include "orc_diff.h"
+#include "orc_lookup.h"
 
 #define ORC_ENTRY_SIZE 6
 
@@ -21,6 +22,13 @@
 struct orc_point {
 	uint64_t offset;
 	size_t row;
+	/*
+	 * A terminator that gives way to a real entry at its offset, as in the
+	 * kernel's sorted table: for a linked image (sorttable's order, which
+	 * an image not yet sorted gets here) and for object rows placed into
+	 * one.  Objects compared with objects keep table order alone.
+	 */
+	bool weak;
 };
 
 static int side_open(struct orc_side *s, const char *path, enum orc_format forced,
@@ -28,7 +36,7 @@ static int side_open(struct orc_side *s, const char *path, enum orc_format force
 {
 	struct objsec *un;
 
-	if (objf_open(&s->f, path, err) < 0)
+	if (objf_open_image(&s->f, path, err) < 0)
 		return -1;
 	s->fmt = orc_choose_format(s->f, forced, &s->guessed);
 	if (orc_read_table(s->f, s->fmt, &s->t, err) < 0)
@@ -41,6 +49,7 @@ static int side_open(struct orc_side *s, const char *path, enum orc_format force
 static void side_close(struct orc_side *s)
 {
 	orc_free_table(&s->t);
+	free(s->raw_copy);
 	if (s->f)
 		objf_close(s->f);
 }
@@ -101,6 +110,9 @@ static int orc_point_cmp(const void *pa, const void *pb)
 
 	if (a->offset != b->offset)
 		return a->offset < b->offset ? -1 : 1;
+	/* A terminator first, so a lookup finds the real entry (sorttable's order). */
+	if (a->weak != b->weak)
+		return a->weak ? -1 : 1;
 	/* Keep table order among equal offsets (a stable sort). */
 	return a->row < b->row ? -1 : a->row > b->row;
 }
@@ -116,7 +128,10 @@ static struct orc_point *orc_points(const struct orc_side *s, const char *sec, s
 		return NULL;
 	for (size_t i = 0; i < s->t.nr; i++)
 		if (!strcmp(s->t.rows[i].sec->name, sec))
-			p[(*nr)++] = (struct orc_point){ s->t.rows[i].offset, i };
+			p[(*nr)++] = (struct orc_point){
+				s->t.rows[i].offset, i,
+				(s->placed || s->f->linked) &&
+				orc_entry_is_weak(s->fmt, &s->t.rows[i].entry) };
 	qsort(p, *nr, sizeof(*p), orc_point_cmp);
 	return p;
 }
@@ -161,15 +176,25 @@ static void orc_entry_text(const struct orc_side *s, long row, char *buf, size_t
 		orc_format_entry(s->fmt, &s->t.rows[row].entry, buf, size);
 }
 
-/* " (func+0x12)" from A's symbols (B's when A lacks the section), or "". */
+/*
+ * " (func+0x12)" from A's symbols (B's when A lacks the section), or "".
+ * When B is the linked image and A an object, the sections are B's.
+ */
 static void orc_func_text(const struct orc_diff *d, const char *sec, uint64_t x, char *buf,
 			  size_t size)
 {
-	struct objsec *s = objf_sec_by_name(d->a.f, sec);
-	struct objsym *fn = s ? objf_func_at(s, x) : NULL;
+	struct objfile *first = d->a.f, *second = d->b.f;
+	struct objsec *s;
+	struct objsym *fn;
 
+	if (d->a.placed)
+		first = second = d->b.f;
+	else if (d->b.placed)
+		first = second = d->a.f;
+	s = objf_sec_by_name(first, sec);
+	fn = s ? objf_func_at(s, x) : NULL;
 	if (!s) {
-		s = objf_sec_by_name(d->b.f, sec);
+		s = objf_sec_by_name(second, sec);
 		fn = s ? objf_func_at(s, x) : NULL;
 	}
 	if (fn)
@@ -191,8 +216,12 @@ static void report(const struct orc_diff *d, const char *sec, uint64_t x, long r
 		   orc_diff_report_fn fn, void *ctx)
 {
 	char func[300], ta[160], tb[160];
-	struct orc_difference diff = { sec, x, func, ta, tb };
+	struct orc_difference diff = { sec, x, func, ta, tb, 0 };
+	struct objfile *image = d->a.f->linked ? d->a.f : d->b.f->linked ? d->b.f : NULL;
+	struct objsec *s = image ? objf_sec_by_name(image, sec) : NULL;
 
+	if (s)
+		diff.addr = s->shdr.sh_addr + x;
 	orc_func_text(d, sec, x, func, sizeof(func));
 	orc_entry_text(&d->a, ra, ta, sizeof(ta));
 	orc_entry_text(&d->b, rb, tb, sizeof(tb));
@@ -263,12 +292,25 @@ static const char **orc_section_names(const struct orc_diff *d, size_t *nr,
 	return names;
 }
 
+/* An object against a linked image: carry the object's rows into the image first. */
+static int place_object_side(struct orc_diff *d, struct ao_error *err)
+{
+	if (d->a.f->linked == d->b.f->linked)
+		return 0;
+	if (d->a.f->linked)
+		return orc_side_place(&d->b, d->a.f, &d->unplaced, err);
+	return orc_side_place(&d->a, d->b.f, &d->unplaced, err);
+}
+
 int orc_diff_run(struct orc_diff *d, orc_diff_report_fn fn, void *ctx, struct ao_error *err)
 {
 	size_t nr;
-	const char **names = orc_section_names(d, &nr, err);
+	const char **names;
 	int ret = 0;
 
+	if (place_object_side(d, err))
+		return -1;
+	names = orc_section_names(d, &nr, err);
 	if (!names)
 		return -1;
 	for (size_t i = 0; i < nr && !ret; i++)

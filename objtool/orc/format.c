@@ -363,11 +363,41 @@ static int orc_locate(struct objfile *f, struct objsec **ip, struct objsec **un,
 		return objf_fail(f, err, *un, 0, "size %llu is not a multiple of %d",
 				 (unsigned long long)(*un)->size, ORC_ENTRY_SIZE);
 	*nr = (*un)->size / ORC_ENTRY_SIZE;
+	if ((*ip)->size < *nr * 4)
+		return objf_fail(f, err, *ip, (*ip)->size,
+				 "truncated: ends after %llu entries, .orc_unwind has %zu",
+				 (unsigned long long)(*ip)->size / 4, *nr);
 	if ((*ip)->size != *nr * 4)
-		return objf_fail(f, err, *ip, 0, "%llu bytes for %zu .orc_unwind entries",
+		return objf_fail(f, err, *ip, *nr * 4, "%llu bytes for %zu .orc_unwind entries",
 				 (unsigned long long)(*ip)->size, *nr);
 	if (*nr && (!(*un)->data || !(*ip)->data))
 		return objf_fail(f, err, *un, 0, "section has no bytes in the file");
+	return 0;
+}
+
+/* The address .orc_unwind_ip entry i of a linked image encodes: its own address plus its value. */
+uint64_t orc_ip_addr(const struct objsec *ip, size_t i)
+{
+	const uint8_t *p = ip->data + i * 4;
+	int32_t rel = (int32_t)(uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+
+	return ip->shdr.sh_addr + i * 4 + (uint64_t)(int64_t)rel;
+}
+
+/*
+ * In a linked image the entries are resolved already: PC-relative values
+ * without relocations.  The section is the one holding the address (or
+ * ending at it, for a section's terminator).
+ */
+static int orc_row_linked(struct objfile *f, struct objsec *ip, size_t i, struct orc_row *row,
+			  struct ao_error *err)
+{
+	row->addr = orc_ip_addr(ip, i);
+	row->sec = objf_sec_at_addr(f, row->addr, &row->offset);
+	if (!row->sec)
+		return objf_fail(f, err, ip, i * 4,
+				 "ORC entry %zu points to 0x%llx, outside every section", i,
+				 (unsigned long long)row->addr);
 	return 0;
 }
 
@@ -375,8 +405,12 @@ static int orc_locate(struct objfile *f, struct objsec **ip, struct objsec **un,
 static int orc_row_ip(struct objfile *f, struct objsec *ip, size_t i, struct orc_row *row,
 		      struct ao_error *err)
 {
-	const struct objrel *rel = objf_rel_at(ip, i * 4);
+	const struct objrel *rel;
 	int64_t off;
+
+	if (f->linked)
+		return orc_row_linked(f, ip, i, row, err);
+	rel = objf_rel_at(ip, i * 4);
 
 	if (!rel)
 		return objf_fail(f, err, ip, i * 4, "ORC entry %zu has no relocation", i);
@@ -410,7 +444,7 @@ int orc_read_table(struct objfile *f, enum orc_format fmt, struct orc_table *out
 		fmt = orc_detect_format(f);
 	if (fmt == ORC_FORMAT_AUTO)
 		fmt = ORC_FORMAT_V2;
-	if (objf_sec_rels(ip, err) < 0) {
+	if (!f->linked && objf_sec_rels(ip, err) < 0) {
 		return -1;
 	}
 	out->rows = ao_calloc(err, nr, sizeof(*out->rows));
@@ -450,12 +484,7 @@ static int dump_location(struct objfile *f, struct objsec *rsec, Elf_Data *rela,
 	const char *name;
 
 	if (!rela) {
-		const uint8_t *p = ip->data + i * 4;
-		int32_t rel = (int32_t)(uint32_t)(p[0] | p[1] << 8 | p[2] << 16 |
-						  (uint32_t)p[3] << 24);
-
-		fprintf(out, "%llx:", (unsigned long long)(ip->shdr.sh_addr + i * 4 +
-							   (uint64_t)(int64_t)rel));
+		fprintf(out, "%llx:", (unsigned long long)orc_ip_addr(ip, i));
 		return 0;
 	}
 	if (!gelf_getrela(rela, (int)i, &r))
@@ -502,8 +531,19 @@ int orc_dump(struct objfile *f, enum orc_format fmt, FILE *out, struct ao_error 
 				 (unsigned long long)un->size, ORC_ENTRY_SIZE);
 	nr = un->size / ORC_ENTRY_SIZE;
 	if (ip->size < nr * 4)
-		return objf_fail(f, err, ip, 0, "%llu bytes for %zu .orc_unwind entries",
-				 (unsigned long long)ip->size, nr);
+		return objf_fail(f, err, ip, ip->size,
+				 "truncated: ends after %llu entries, .orc_unwind has %zu",
+				 (unsigned long long)ip->size / 4, nr);
+	/*
+	 * A linked image may keep ld's --emit-relocs copy of
+	 * .rela.orc_unwind_ip (Debian's debug vmlinux does), but sorttable
+	 * reordered the entries after the link and not the relocations: the
+	 * reference then names entry i by another entry's address.  The
+	 * PC-relative values are what the kernel reads; print those, as the
+	 * reference does for an image without relocations.
+	 */
+	if (f->linked)
+		rsec = NULL;
 	if (rsec) {
 		rela = elf_getdata(rsec->scn, NULL);
 		if (!rela)

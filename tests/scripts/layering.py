@@ -44,7 +44,7 @@ HEADER_STAGE = {
     "cfg.h": "cfg", "cfg_blocks.h": "cfg", "paravirt_native.h": "cfg",
     "validate.h": "validate", "reconcile.h": "validate", "prefix.h": "validate",
     "cfi_check.h": "validate", "findings.h": "validate",
-    "orc.h": "orc", "orc_gen.h": "orc", "orc_diff.h": "orc",
+    "orc.h": "orc", "orc_gen.h": "orc", "orc_diff.h": "orc", "orc_lookup.h": "orc",
     "sites.h": "sites",
     "report.h": "report", "json_writer.h": "report", "insn_text.h": "report",
     "alt_report.h": "report",

@@ -248,6 +248,31 @@ START_TEST(test_et_exec)
 }
 END_TEST
 
+/*
+ * The image opener takes it, and marks it linked; an object stays an
+ * object there.  (The fixture's sections sit at address 0, so its symbols
+ * keep their offsets; fixture-linked.sh checks a real link.)
+ */
+START_TEST(test_et_exec_image)
+{
+	const char *path = copy_as(unit_assemble("elf_basic"), "image.o");
+	uint16_t type = ET_EXEC;
+	struct ao_error err = { 0 };
+	struct objfile *f;
+	uint64_t off;
+
+	ck_assert_int_eq(objf_open_image(&f, path, &err), 0);
+	ck_assert(!f->linked);
+	objf_close(f);
+	patch_bytes(path, 16, &type, 2); /* e_type */
+	ck_assert_int_eq(objf_open_image(&f, path, &err), 0);
+	ck_assert(f->linked);
+	ck_assert_ptr_eq(objf_sec_at_addr(f, 0, &off), objf_sec_by_name(f, ".text"));
+	ck_assert(off == 0);
+	objf_close(f);
+}
+END_TEST
+
 START_TEST(test_truncated)
 {
 	const char *path = copy_as(unit_assemble("elf_basic"), "trunc.o");
@@ -692,6 +717,7 @@ static Suite *objfile_suite(void)
 	tcase_add_test(read, test_fail_message);
 	tcase_add_test(bad, test_not_elf);
 	tcase_add_test(bad, test_et_exec);
+	tcase_add_test(bad, test_et_exec_image);
 	tcase_add_test(bad, test_truncated);
 	tcase_add_test(bad, test_data_past_eof);
 	tcase_add_test(bad, test_symtab_cut_short);

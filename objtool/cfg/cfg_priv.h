@@ -41,6 +41,7 @@ int cfg_read_ignores(struct cfg *cfg);
 int cfg_read_dead_ends(struct cfg *cfg);
 int cfg_read_hints(struct cfg *cfg);
 int cfg_read_intra_function_calls(struct cfg *cfg);
+int cfg_read_ignore_alts(struct cfg *cfg);
 
 /*
  * --hacks=noinstr and --mcount on a call (or sibling call) whose destination

@@ -426,7 +426,16 @@ compare_sysrq() {
       bad=$((bad + 1)); continue
     fi
     extra=$(comm -13 <(tr ' ' '\n' <<< "$r" | grep '^?' | sort -u) <(tr ' ' '\n' <<< "$a" | grep '^?' | sort -u) | tr '\n' ' ')
-    if [[ -n $extra ]]; then echo "   task $name: unreliable entries only altorc's kernel has: $extra"; bad=$((bad + 1)); fi
+    if [[ -n $extra ]]; then
+      echo "   task $name: unreliable entries only altorc's kernel has: $extra"
+      # The task writing to sysrq-trigger scans a stack that its earlier system calls and
+      # interrupts left behind: what is there varies from boot to boot.
+      if [[ " $rr " == *" sysrq_handle_showstate "* ]]; then
+        echo "   task $name: the task that ran sysrq; its stale stack is timing: not counted"
+      else
+        bad=$((bad + 1))
+      fi
+    fi
   done < "$ref"
   local frames
   frames=$(cut -f2 "$ref" | wc -w)

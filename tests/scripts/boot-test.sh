@@ -146,6 +146,10 @@ timed() {
   return "$rc"
 }
 
+# make for the kernel tree, without what `make check` passes down to its children (its own
+# variables and jobserver in MAKEFLAGS are not the kernel's).
+kbuild_make=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make)
+
 # ---- config ---------------------------------------------------------------------------------
 
 # make_config VER TREE OBJDIR: write OBJDIR/.config unless it was made from the same request.
@@ -158,9 +162,9 @@ make_config() {
     echo "   config: reusing $o/.config"
   else
     mkdir -p "$o"
-    nice -n "$niceness" make -s -C "$tree" O="$o" tinyconfig > "$work/config-$ver.log" 2>&1 &&
+    nice -n "$niceness" "${kbuild_make[@]}" -s -C "$tree" O="$o" tinyconfig > "$work/config-$ver.log" 2>&1 &&
       "$tree/scripts/config" --file "$o/.config" "${args[@]}" &&
-      nice -n "$niceness" make -s -C "$tree" O="$o" olddefconfig >> "$work/config-$ver.log" 2>&1 ||
+      nice -n "$niceness" "${kbuild_make[@]}" -s -C "$tree" O="$o" olddefconfig >> "$work/config-$ver.log" 2>&1 ||
       { echo "   config failed:"; tail -5 "$work/config-$ver.log"; return 1; }
     echo "$stamp" > "$o/.boot-test-config"
   fi
@@ -219,7 +223,7 @@ WRAP
 # kmake TREE OBJDIR LOG ARGS...: a niced kbuild run of bzImage.
 kmake() {
   local tree=$1 o=$2 log=$3; shift 3
-  nice -n "$niceness" make -C "$tree" O="$o" -j"$jobs" "$@" bzImage > "$log" 2>&1 ||
+  nice -n "$niceness" "${kbuild_make[@]}" -C "$tree" O="$o" -j"$jobs" "$@" bzImage > "$log" 2>&1 ||
     { echo "   kbuild failed (tail of $log):"; tail -8 "$log" | sed 's/^/      /'; return 1; }
 }
 

@@ -73,6 +73,9 @@ struct kernel_rules {
 	bool restore_waits_for_save;          /* a CFI restore reached before its save is left to
 						 the straight-line path */
 	bool sibling_frame_check_in_func;     /* "modified stack frame" only for jumps in a function */
+	bool sibling_from_code_symbol;        /* a jump from asm code inside a sized STT_NOTYPE symbol
+						 (SYM_CODE_START/END) to a function's first instruction
+						 is a sibling call; 6.1: only jumps from functions are */
 	bool pfx_is_padding;                  /* running into a __pfx_ symbol is no fall-through */
 	bool conflict_at_site;                /* an alternatives conflict is reported at the site's
 						 original instruction, naming the conflicting one */

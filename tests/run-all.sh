@@ -13,6 +13,8 @@
 #                --unret --link: the reference's warnings
 #   5. parity    tests/scripts/warning-parity.sh (patched corpus objects: same warnings, same ORC)
 #   6. kbuild    tests/scripts/kbuild-module.sh (drivers/block/drbd built by kbuild with altorc)
+#   7. boot      tests/scripts/boot-test.sh (small 6.1 and 6.12 kernels, objtool step by the
+#                reference and by altorc, booted in qemu: same sysrq-t and kprobe stacks, same ORC)
 #
 # Environment: ALTORC (the binary under test), BUILD (its build folder), both set by
 # `make check` / `make asan`; SANITIZED=1 when that binary is built with ASan + UBSan.
@@ -135,6 +137,8 @@ fi
 # with altorc as objtool must get the reference's ORC.
 run_stage parity "$top/tests/scripts/warning-parity.sh"; record_script parity
 run_stage kbuild "$top/tests/scripts/kbuild-module.sh"; record_script kbuild
+# Whole (small) kernels: what altorc writes must boot and unwind as the reference's does.
+run_stage boot "$top/tests/scripts/boot-test.sh"; record_script boot
 
 echo
 echo "== summary"

@@ -8,6 +8,7 @@
  *   .discard.retpoline_safe                  indirect branches known to be safe
  *   .discard.instr_begin / .discard.instr_end  where noinstr code may call out
  *   .discard.validate_unret                  where --unret walks start (6.12)
+ *   .discard.ignore_alts                     alternatives whose replacement is not walked
  * Each is a list of relocations (plus, for hints, a 12-byte record).
  */
 #include <string.h>
@@ -105,6 +106,34 @@ int cfg_read_ignores(struct cfg *cfg)
 		}
 		if (func)
 			ignore_function(cfg, func);
+	}
+	return 0;
+}
+
+/*
+ * ANNOTATE_IGNORE_ALTERNATIVE: only the original code of the site is walked.  Xen's
+ * privcmd_call() wraps its hypercall in STAC/CLAC alternatives marked so; following their
+ * replacements would see a call with UACCESS enabled that the reference never sees.
+ */
+int cfg_read_ignore_alts(struct cfg *cfg)
+{
+	struct objsec *sec;
+	int r = annot_rels(cfg, ".discard.ignore_alts", &sec);
+
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < sec->nr_rels; i++) {
+		const struct objrel *rel = &sec->rels[i];
+		struct instr *insn;
+
+		if (rel->sym->type != STT_SECTION || !rel->sym->sec)
+			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
+					 "unexpected relocation symbol type");
+		insn = rel->addend >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
+		if (!insn)
+			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
+					 "bad .discard.ignore_alts entry");
+		insn->flags |= IF_IGNORE_ALTS;
 	}
 	return 0;
 }

@@ -106,6 +106,32 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 	return 0;
 }
 
+/*
+ * Whether insn lies in a sized STT_NOTYPE symbol: asm code between SYM_CODE_START and
+ * SYM_CODE_END, which 6.12's objtool tracks as the instruction's symbol although it is no
+ * function (error_entry's `jmp sync_regs` in vmlinux.o).
+ */
+static bool in_code_symbol(const struct instr *insn)
+{
+	const struct objsec *sec = insn->sec;
+
+	for (size_t i = 0; i < sec->nr_syms && sec->syms[i]->offset <= insn->offset; i++) {
+		const struct objsym *s = sec->syms[i];
+
+		if (s->type == STT_NOTYPE && s->size && insn->offset < s->offset + s->size)
+			return true;
+	}
+	return false;
+}
+
+/* 6.12: a jump from asm code to the first instruction of a function is a sibling call. */
+static bool code_sibling_call(const struct cfg *cfg, const struct instr *insn,
+			      const struct instr *dest)
+{
+	return cfg->opts.kernel->sibling_from_code_symbol && !insn->func && dest->func &&
+	       is_first_func_insn(cfg, dest) && in_code_symbol(insn);
+}
+
 static int resolve_jump(struct cfg *cfg, struct instr *insn)
 {
 	struct objsec *dsec = NULL;
@@ -137,6 +163,11 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 			cfg_apply_call_hacks(cfg, insn, true);
 			return 0;
 		}
+	}
+	if (code_sibling_call(cfg, insn, dest)) {
+		set_call_dest(insn, dest->func);
+		cfg_apply_call_hacks(cfg, insn, true);
+		return 0;
 	}
 	insn->jump_dest = dest;
 	return 0;

@@ -37,6 +37,9 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 		return -1;
 	if (cfg_read_ignores(cfg))
 		return -1;
+	/* Before alternatives: an ignored site's replacement is claimed as ignored. */
+	if (cfg_read_ignore_alts(cfg))
+		return -1;
 	/* Before jumps: sibling-call detection needs replacements' functions. */
 	if (cfg_add_alternatives(cfg))
 		return -1;

@@ -45,6 +45,7 @@ int cfg_read_instrumentation(struct cfg *cfg);
 /* VALIDATE_UNRET_BEGIN marks into IF_ENTRY, where the kernel's rules read them (--unret). */
 int cfg_read_unret_begins(struct cfg *cfg);
 int cfg_read_intra_function_calls(struct cfg *cfg);
+int cfg_read_ignore_alts(struct cfg *cfg);
 
 /*
  * --hacks=noinstr and --mcount on a call (or sibling call) whose destination

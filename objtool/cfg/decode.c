@@ -130,7 +130,8 @@ static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
 		r->kind = d.kind;
 		r->nr_ops = d.nr_ops;
 		r->has_target = d.has_target;
-		memcpy(&c->ops[c->nr_ops], d.ops, d.nr_ops * sizeof(*d.ops));
+		if (d.nr_ops)   /* c->ops is still NULL before the first op */
+			memcpy(&c->ops[c->nr_ops], d.ops, d.nr_ops * sizeof(*d.ops));
 		c->nr_ops += d.nr_ops;
 	}
 	c->stop = off;
@@ -201,9 +202,11 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 			insn->has_target = r->has_target;
 			if (r->kind == INSN_BUG)
 				insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */
-			if (r->nr_ops && store_ops(cfg, insn, ops, r->nr_ops))
-				return -1;
-			ops += r->nr_ops;
+			if (r->nr_ops) {   /* ops is NULL in a chunk without any */
+				if (store_ops(cfg, insn, ops, r->nr_ops))
+					return -1;
+				ops += r->nr_ops;
+			}
 			off += r->len;
 		}
 		chunk_free(&c[k]);

@@ -40,6 +40,7 @@ static const struct kernel_rules rows[] = {
 		.warn_once_per_function = true,
 		.restore_waits_for_save = true,
 		.sibling_frame_check_in_func = true,
+		.sibling_from_code_symbol = true,
 		.pfx_is_padding = true,
 		.conflict_at_site = true,
 		.unreachable_per_function = true,

@@ -111,6 +111,24 @@ int cfg_read_ignores(struct cfg *cfg)
 }
 
 /*
+ * The instruction an annotation entry names: these macros always refer to
+ * a section symbol plus the offset.  NULL with cfg->err set otherwise.
+ */
+static struct instr *annot_insn(struct cfg *cfg, struct objsec *sec, const struct objrel *rel)
+{
+	struct instr *insn;
+
+	if (rel->sym->type != STT_SECTION || !rel->sym->sec) {
+		objf_fail(cfg->file, cfg->err, sec, rel->offset, "unexpected relocation symbol type");
+		return NULL;
+	}
+	insn = rel->addend >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
+	if (!insn)
+		objf_fail(cfg->file, cfg->err, sec, rel->offset, "bad %s entry", sec->name);
+	return insn;
+}
+
+/*
  * ANNOTATE_IGNORE_ALTERNATIVE: only the original code of the site is walked.  Xen's
  * privcmd_call() wraps its hypercall in STAC/CLAC alternatives marked so; following their
  * replacements would see a call with UACCESS enabled that the reference never sees.
@@ -123,16 +141,10 @@ int cfg_read_ignore_alts(struct cfg *cfg)
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < sec->nr_rels; i++) {
-		const struct objrel *rel = &sec->rels[i];
-		struct instr *insn;
+		struct instr *insn = annot_insn(cfg, sec, &sec->rels[i]);
 
-		if (rel->sym->type != STT_SECTION || !rel->sym->sec)
-			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
-					 "unexpected relocation symbol type");
-		insn = rel->addend >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
 		if (!insn)
-			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
-					 "bad .discard.ignore_alts entry");
+			return -1;
 		insn->flags |= IF_IGNORE_ALTS;
 	}
 	return 0;
@@ -181,17 +193,10 @@ int cfg_read_retpoline_safe(struct cfg *cfg)
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < sec->nr_rels; i++) {
-		const struct objrel *rel = &sec->rels[i];
-		struct instr *insn;
+		struct instr *insn = annot_insn(cfg, sec, &sec->rels[i]);
 
-		/* The annotation macro always refers to a section symbol. */
-		if (rel->sym->type != STT_SECTION || !rel->sym->sec)
-			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
-					 "unexpected relocation symbol type");
-		insn = rel->addend >= 0 ? cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
 		if (!insn)
-			return objf_fail(cfg->file, cfg->err, sec, rel->offset,
-					 "bad .discard.retpoline_safe entry");
+			return -1;
 		if (!retpoline_hintable(insn))
 			return cfg_fail(cfg, insn->sec, insn->offset,
 					"retpoline_safe hint not an indirect jump/call/ret/nop");

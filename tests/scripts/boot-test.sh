@@ -20,7 +20,8 @@
 #      only an alternative's extra ORC entry describes) and at the entry of its caller, reads
 #      /proc/self/stat through both, and reboots.
 #   4. asserts: both reach user space; the sysrq-t call traces are the same function by
-#      function (offsets and addresses ignored, tasks matched by name), and altorc's kernel has
+#      function (offsets and addresses ignored, tasks matched by name; a thread caught at
+#      another point of its loop must still reach the same bottom frame), and altorc's kernel has
 #      no '?' (unreliable) entry the reference's lacks; each kprobe's stack trace is the
 #      reference's and unwinds to the system call entry (the site's cannot, in either kernel:
 #      see compare_kprobe); and `altorc orc diff` finds no difference between the two vmlinux
@@ -420,14 +421,17 @@ compare_sysrq() {
     aa=$(tr ' ' '\n' <<< "$a" | grep -v '^?' | tr '\n' ' ')
     if [[ $rr != "$aa" ]]; then
       echo "   task $name: reference: $rr"; echo "   task $name: altorc:    $aa"
-      # A worker may be running another work item when sysrq comes: when both stacks reach
-      # the same bottom frame it is timing, not unwinding (orc diff checks every entry).
+      # A thread may be caught at another point of its loop when sysrq comes (a worker on
+      # another work item, ksoftirqd in __cond_resched() rather than schedule()): when both
+      # stacks reach the same bottom frame the unwinder got through, and where the task
+      # happened to be is timing (orc diff checks every entry).
       local lr=${rr% } la=${aa% }
-      if [[ $name == kworker/* && -n $lr && ${lr##* } == "${la##* }" ]]; then
-        echo "   task $name: a worker busy with other work; both stacks reach ${lr##* }: not counted"
-        continue
+      if [[ -z $lr || -z $la || ${lr##* } != "${la##* }" ]]; then
+        bad=$((bad + 1)); continue
       fi
-      bad=$((bad + 1)); continue
+      # what such a stack's stale '?' slots hold differs with where it was caught
+      echo "   task $name: caught elsewhere in its loop; both stacks reach ${lr##* }: not counted"
+      continue
     fi
     extra=$(comm -13 <(tr ' ' '\n' <<< "$r" | grep '^?' | sort -u) <(tr ' ' '\n' <<< "$a" | grep '^?' | sort -u) | tr '\n' ' ')
     if [[ -n $extra ]]; then

@@ -50,7 +50,7 @@ endif
 # its module's header; -Wshadow and -Wwrite-strings keep const and names honest.
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	     -Wmissing-declarations -Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
-	     -Wwrite-strings -Wredundant-decls -Wpointer-arith -Wvla
+	     -Wwrite-strings -Wredundant-decls -Wpointer-arith -Wvla -Wformat-security
 OPT       ?= -O2 -g
 CFLAGS    ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Iarch/x86/include \

@@ -354,11 +354,11 @@ static int mark_listed(struct cfg *cfg, const char *name, const char *bad_sym, c
 		struct instr *insn;
 
 		if (rel->sym->type != STT_SECTION)
-			return cfg_stop(cfg, "internal", NULL, 0, bad_sym);
+			return cfg_stop(cfg, "internal", NULL, 0, "%s", bad_sym);
 		insn = rel->sym->sec && rel->addend >= 0 ?
 			cfg_find(cfg, rel->sym->sec, (uint64_t)rel->addend) : NULL;
 		if (!insn)
-			return cfg_stop(cfg, "internal", NULL, 0, bad_entry);
+			return cfg_stop(cfg, "internal", NULL, 0, "%s", bad_entry);
 		mark(insn);
 	}
 	return 1;

@@ -16,6 +16,7 @@
 # usage: corpus-build.sh [-o DIR] [VARIANT...] KERNEL SUBDIR...     KERNEL: 6.1 or 6.12
 #        corpus-build.sh --print-dir                    the default DIR
 #        corpus-build.sh --objtool KERNEL[-VARIANT]     path of that capture folder's reference objtool
+#        corpus-build.sh --folder [VARIANT...] KERNEL   the capture folder's name, e.g. 6.12-clang19-noibt
 #
 # VARIANT: a configuration Debian does not ship, each one change to Debian's .config:
 #   --no-retpoline  no retpolines (compilers then emit switch jump tables: 6.1, and 6.12 with --no-ibt)
@@ -274,6 +275,12 @@ main() {
     --print-dir) echo "$out"; return 0 ;;
     --objtool) [[ -n ${2:-} ]] || { echo "usage: corpus-build.sh --objtool KERNEL[-VARIANT]" >&2; return 2; }
                variant_objtool "$2" "$out"; return ;;
+    --folder) shift   # the capture folder's name for these flags and kernel, nothing built
+              local f=()
+              while [[ ${1:-} == --* ]]; do f+=("$1"); shift; done
+              parse_variant "${f[@]}" || return $?
+              headers_pattern "${1:-}" >/dev/null || return 2
+              echo "$1$variant"; return 0 ;;
     -o) out=${2:?-o needs a directory}; shift 2 ;;
   esac
   local flags=()

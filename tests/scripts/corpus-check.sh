@@ -54,25 +54,13 @@ corpus=$("$here/corpus-build.sh" --print-dir)
 skipped=0 build_failures=0
 
 # --subset: make sure each kernel's subset exists; a kernel that cannot be had is skipped.
-# The capture folder corpus-build.sh uses for a build's flags and kernel, e.g. 6.12-clang19-noretpoline-noibt.
-capture_folder() {
-  local b v='' f
-  read -ra b <<< "$1"
-  for f in "${b[@]}"; do
-    case $f in --clang=*) v+=-clang${f#--clang=} ;; esac
-  done
-  [[ " $1 " != *" --no-retpoline "* ]] || v+=-noretpoline
-  [[ " $1 " != *" --no-ibt "* ]] || v+=-noibt
-  [[ " $1 " != *" --kcfi "* ]] || v+=-kcfi
-  echo "${b[-1]}$v"
-}
-
 if [[ $mode == subset && ${#dirs[@]} -eq 0 ]]; then
   for b in "${SUBSET_BUILDS[@]}"; do
     # shellcheck disable=SC2086  # the build's flags are words
     "$here/corpus-build.sh" -o "$corpus" $b "${SUBSET_DIRS[@]}" >&2
     rc=$?
-    k=$(capture_folder "$b")
+    # shellcheck disable=SC2086
+    k=$("$here/corpus-build.sh" --folder $b)
     if ((rc == 3)); then
       echo "SKIP $k ${SUBSET_DIRS[*]}: the kernel packages or build tools are not installed and not installable here"
       skipped=$((skipped + 1)); continue

@@ -99,15 +99,9 @@ fi
 export ALTORC compare results
 export SRCARCH=x86   # kbuild exports it; the 6.12 objtool needs it
 
-# The capture folder an object belongs to: CACHE/KERNEL[-VARIANT]/SLUG/NAME.pre.o for modules,
-# CACHE/kernel/KERNEL[-NAME]/OBJ.pre.o for kernel-build.sh's whole-kernel captures.
-kernel_of() {
-  local dir
-  dir=$(dirname "$1")
-  if [[ $(basename "$dir") =~ ^6\.[0-9]+(-|$) ]]; then basename "$dir"
-  else basename "$(dirname "$dir")"
-  fi
-}
+# shellcheck source=capture-lib.sh
+source "$here/capture-lib.sh"
+kernel_of() { capture_kernel "$1"; }
 
 # KERNEL/SLUG/NAME (or KERNEL/NAME): where an object's results go, and its name in the output.
 label_of() {
@@ -117,7 +111,7 @@ label_of() {
   else echo "$k/$(basename "$dir")/$(basename "${1%.pre.o}")"
   fi
 }
-export -f kernel_of label_of
+export -f capture_kernel kernel_of label_of
 
 # The warning lines of objtool's output without the object's path, which differs between the
 # reference's run and ours: 'warning: objtool: func+0x12: message'.

@@ -22,6 +22,8 @@
 # Last line: 'N passed, M failed'.  Needs /usr/bin/python3 with pyelftools.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=capture-lib.sh
+source "$here/tests/scripts/capture-lib.sh"
 jobs=2 keep=0
 while (($#)); do
   case $1 in
@@ -149,9 +151,7 @@ one() {
   local pre=$1
   local stem=${pre%.pre.o}
   local kdir name cand args=()
-  # CACHE/KERNEL[-VARIANT]/SLUG/NAME.pre.o, or kernel-build.sh's CACHE/kernel/KERNEL[-NAME]/OBJ.pre.o
-  kdir=$(basename "$(dirname "$pre")")
-  [[ $kdir =~ ^6\.[0-9]+(-|$) ]] || kdir=$(basename "$(dirname "$(dirname "$pre")")")
+  kdir=$(capture_kernel "$pre")
   name=$kdir-$(basename "$(dirname "$pre")")-$(basename "$stem")
   cand=$work/$name.o
   mapfile -t args < "$stem.args"
@@ -180,7 +180,7 @@ one() {
   rm -f "$cand" "$cand.first"
   echo "PASS $pre"
 }
-export -f one
+export -f one capture_kernel
 
 for d in "${dirs[@]}"; do
   [[ -d $d ]] || { echo "sites-corpus: no corpus folder $d" >&2; continue; }

@@ -74,9 +74,17 @@ enum instr_flag {
 	IF_RELOC_READ    = 1u << 15,  /* --noinstr looked at this indirect call's relocation */
 };
 
+/*
+ * One per instruction of every code section: about four million for a
+ * whole vmlinux.o, so the layout is kept tight (64 bytes; see the
+ * static_assert below).  Offsets and displacements fit 32 bits (the
+ * decoder refuses larger sections; branch displacements are rel32), and the
+ * next instruction of the section is the array neighbour (has_next).
+ */
 struct instr {
 	struct objsec *sec;
-	uint64_t offset;
+	uint32_t offset;
+	int32_t disp;                   /* direct branch displacement */
 	uint8_t len;
 	uint8_t kind;                   /* enum insn_kind, after reclassification */
 	uint8_t nr_ops;
@@ -86,8 +94,9 @@ struct instr {
 	 */
 	int8_t instrumentation;
 	uint16_t flags;                 /* enum instr_flag */
-	int64_t disp;                   /* direct branch displacement */
-	bool has_target;
+	bool has_target : 1;
+	/* insn + 1 is the next instruction of the same section (cfg_insn_next()) */
+	bool has_next : 1;
 	/*
 	 * Which validation thread first touched it (0: none, or one thread):
 	 * a second thread finding it taken makes the parallel walk fall back
@@ -98,12 +107,17 @@ struct instr {
 	struct objsym *func;            /* containing function */
 	struct objsym *call_dest;       /* call target, or sibling-call target */
 	struct instr *jump_dest;
-	struct instr *next;             /* next instruction in the same section */
 	struct alt_branch *alts;
 	struct alt_group *alt_group;
 	const struct stack_state *state;  /* interned state before this insn */
 	const struct stack_state *hint_state;  /* for IF_HINT */
 };
+
+/* The next instruction in the same section, or NULL after its last. */
+static inline struct instr *cfg_insn_next(const struct instr *i)
+{
+	return i->has_next ? (struct instr *)i + 1 : NULL;
+}
 
 /* Per-section instruction arrays, sorted by offset. */
 struct code_section {

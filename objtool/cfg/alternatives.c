@@ -46,9 +46,9 @@ struct instr *cfg_validate_next(const struct instr *insn)
 		if (g->nop && insn == g->last)
 			return g->nop;
 		if (insn == g->nop || (!g->nop && insn == g->last))
-			return g->orig_group->last->next;
+			return cfg_insn_next(g->orig_group->last);
 	}
-	return insn->next;
+	return cfg_insn_next(insn);
 }
 
 /*
@@ -86,7 +86,7 @@ static struct alt_group *new_orig_group(struct cfg *cfg, struct instr *orig, uin
 		return NULL;   /* g is freed with the others by cfg_free() */
 	g->len = len;
 	g->first = orig;
-	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = i->next) {
+	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = cfg_insn_next(i)) {
 		i->alt_group = g;
 		g->last = i;
 	}
@@ -120,7 +120,7 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 		return objf_fail(cfg->file, cfg->err, e->repl_sec, e->repl_off,
 				 "special: can't find new instruction");
 	g->first = i;
-	for (; i && i->offset < e->repl_off + e->repl_len; i = i->next) {
+	for (; i && i->offset < e->repl_off + e->repl_len; i = cfg_insn_next(i)) {
 		g->last = i;
 		i->func = orig->func;
 		i->alt_group = g;
@@ -128,7 +128,7 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 			i->flags |= IF_IGNORE;
 		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && i->disp &&
 		    i->offset + i->len + (uint64_t)i->disp == e->repl_off + e->repl_len) {
-			i->jump_dest = g->orig_group->last->next;
+			i->jump_dest = cfg_insn_next(g->orig_group->last);
 			if (!i->jump_dest)
 				return cfg_fail(cfg, i->sec, i->offset, "can't find alternative jump destination");
 		}
@@ -269,7 +269,7 @@ static int add_jump_labels(struct cfg *cfg, struct jump_label_table *jl)
 			orig->jump_dest = NULL;
 			orig->flags |= IF_SITE_PATCHED;
 		}
-		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : orig->next, false, NULL))
+		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : cfg_insn_next(orig), false, NULL))
 			return -1;
 	}
 	return 0;

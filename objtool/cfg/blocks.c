@@ -122,7 +122,7 @@ static bool leader(const struct instr **v, size_t nr, size_t k)
 {
 	const struct instr *i = v[k], *p = k ? v[k - 1] : NULL;
 
-	if (!p || p->func != i->func || p->next != i || i->alts || is_branch(p) || p->alts)
+	if (!p || p->func != i->func || cfg_insn_next(p) != i || i->alts || is_branch(p) || p->alts)
 		return true;
 	if (p->alt_group && !p->alt_group->orig_group && p == p->alt_group->last)
 		return true;   /* the end of an alternative site's original range */
@@ -158,7 +158,7 @@ static void block_edges(struct cfg_graph *g, size_t bi)
 {
 	const struct cfg_block *b = &g->blocks[bi];
 	const struct instr *first = b->insns[0], *last = b->insns[b->nr - 1];
-	const struct instr *after = b->alt ? cfg_validate_next(last) : last->next;
+	const struct instr *after = b->alt ? cfg_validate_next(last) : cfg_insn_next(last);
 
 	for (const struct alt_branch *a = first->alts; a; a = a->next)
 		if (a->jtab)

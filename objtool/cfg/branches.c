@@ -60,7 +60,7 @@ static bool is_first_func_insn(const struct cfg *cfg, const struct instr *insn)
 	if (cfg->opts.ibt) {
 		const struct instr *prev = cfg_find(cfg, insn->sec, insn->func->offset);
 
-		if (prev && prev->kind == INSN_ENDBR && prev->next == insn)
+		if (prev && prev->kind == INSN_ENDBR && cfg_insn_next(prev) == insn)
 			return true;
 	}
 	return false;

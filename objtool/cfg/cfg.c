@@ -69,8 +69,8 @@ struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn
 
 	if (!func)
 		return NULL;
-	if (insn->next && insn->next->func == func)
-		return insn->next;
+	if (insn->has_next && insn[1].func == func)
+		return (struct instr *)insn + 1;
 	fi = &cfg->finfo[func->index];
 	if (fi->cfunc == func || !fi->cfunc)
 		return NULL;
@@ -83,7 +83,7 @@ struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i)
 		return NULL;
 	if (i == g->last)
 		return g->nop;
-	return i->next;
+	return cfg_insn_next(i);
 }
 
 bool cfg_ends_flow(const struct instr *i)

@@ -212,7 +212,7 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 		chunk_free(&c[k]);
 	}
 	for (size_t i = 0; i + 1 < cs->nr; i++)
-		cs->insns[i].next = &cs->insns[i + 1];
+		cs->insns[i].has_next = true;
 	cfg->nr_insns += cs->nr;
 	return index_blocks(cfg, cs);
 }
@@ -341,6 +341,10 @@ static size_t load_sections(struct cfg *cfg, struct ao_error *lerr, uint64_t *by
 			continue;
 		if (objf_sec_data(sec, lerr) || objf_sec_rels(sec, lerr))
 			return i;
+		if (sec->size > UINT32_MAX) {   /* struct instr holds 32-bit offsets */
+			objf_fail(f, lerr, sec, 0, "code section too large (4 GiB or more)");
+			return i;
+		}
 		cfg->csecs[i].sec = sec;
 		cfg->csecs[i].is_text = sec_is_text(sec->name);
 		if (sec->data)
@@ -478,7 +482,7 @@ static int assign_functions(struct cfg *cfg, struct code_section *cs)
 		if (!insn)
 			return objf_fail(cfg->file, cfg->err, sec, func->offset,
 					 "%s(): can't find starting instruction", func->name);
-		for (; insn && insn->offset < func->offset + func->size; insn = insn->next)
+		for (; insn && insn->offset < func->offset + func->size; insn = cfg_insn_next(insn))
 			insn->func = func;
 	}
 	return 0;

@@ -93,7 +93,7 @@ static int build_side(struct cfg *cfg, const struct arch_pv_template *t, struct 
 		if (cfg_store_ops(cfg, i, &d))
 			return -1;
 		if (n)
-			blk[n].next = i;
+			blk[n].has_next = true;   /* blk[n + 1] is i */
 		off += d.len;
 	}
 	ng->first = &blk[1];

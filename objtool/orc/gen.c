@@ -138,7 +138,7 @@ static int emit_section(struct cfg *cfg, struct code_section *cs, struct orc_gen
 	struct section_emitter em = { .cfg = cfg, .t = t, .empty = true };
 	static const uint8_t terminator[6];
 
-	for (struct instr *insn = cs->nr ? cs->insns : NULL; insn; insn = insn->next) {
+	for (struct instr *insn = cs->nr ? cs->insns : NULL; insn; insn = cfg_insn_next(insn)) {
 		struct alt_group *g = insn->alt_group;
 
 		if (!g) {

@@ -33,7 +33,7 @@ static bool leads_to_sanitizer(const struct cfg *cfg, const struct instr *insn)
 		}
 		if (insn->offset + insn->len >= insn->func->offset + insn->func->size)
 			break;
-		insn = insn->next;
+		insn = cfg_insn_next(insn);
 	}
 	return false;
 }

@@ -146,7 +146,7 @@ static bool step(const struct cfg *cfg, const struct instr *i, struct stack_stat
 /* The state the original side leaves its site with, from its entry state. */
 static bool orig_exit(const struct cfg *cfg, const struct alt_group *og, struct stack_state *s)
 {
-	const struct instr *end = og->last ? og->last->next : NULL;
+	const struct instr *end = og->last ? cfg_insn_next(og->last) : NULL;
 
 	if (!og->first || !og->first->state)
 		return false;
@@ -167,7 +167,7 @@ static void check_exit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 	struct stack_state out, want;
 	char loc[256], side[160], s1[400], s2[400];
 
-	if (!og->last || !falls_out(insn, og->last->next))
+	if (!og->last || !falls_out(insn, cfg_insn_next(og->last)))
 		return;
 	out = *insn->state;
 	if (!step(cfg, insn, &out) || !orig_exit(cfg, og, &want) || same_frame(&out, &want))

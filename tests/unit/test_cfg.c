@@ -28,7 +28,7 @@ START_TEST(test_decode_arrays)
 	for (size_t i = 0; i < cs->nr; i++) {
 		ck_assert_uint_eq(cs->insns[i].offset, offs[i]);
 		ck_assert_uint_eq(cs->insns[i].len, lens[i]);
-		ck_assert_ptr_eq(cs->insns[i].next, i + 1 < cs->nr ? &cs->insns[i + 1] : NULL);
+		ck_assert_ptr_eq(cfg_insn_next(&cs->insns[i]), i + 1 < cs->nr ? &cs->insns[i + 1] : NULL);
 	}
 	ck_assert_uint_eq(unit_csec(&u, ".text.unlikely")->nr, 2);
 	ck_assert_uint_eq(unit_csec(&u, ".noinstr.text")->nr, 1);

@@ -105,18 +105,50 @@ struct instr {
 	uint8_t walker;
 	uint32_t ops_index;             /* into cfg->ops when nr_ops */
 	struct objsym *func;            /* containing function */
-	struct objsym *call_dest;       /* call target, or sibling-call target */
 	struct instr *jump_dest;
+	const struct stack_state *state;  /* interned state before this insn */
+	struct instr_extra *x;          /* NULL for most: read through cfg_call_dest() ... */
+};
+
+/*
+ * What only calls, alternative sites and unwind hints have, apart so that
+ * the other nine instructions in ten do not pay for it.  Allocated by
+ * cfg_extra() while the CFG is built (every IF_HINT instruction has one,
+ * so that validation can set a restore's hint_state without allocating).
+ */
+struct instr_extra {
+	struct objsym *call_dest;       /* call target, or sibling-call target */
 	struct alt_branch *alts;
 	struct alt_group *alt_group;
-	const struct stack_state *state;  /* interned state before this insn */
 	const struct stack_state *hint_state;  /* for IF_HINT */
 };
+
+_Static_assert(sizeof(struct instr) <= 64, "struct instr: a vmlinux.o has four million of them");
 
 /* The next instruction in the same section, or NULL after its last. */
 static inline struct instr *cfg_insn_next(const struct instr *i)
 {
 	return i->has_next ? (struct instr *)i + 1 : NULL;
+}
+
+static inline struct objsym *cfg_call_dest(const struct instr *i)
+{
+	return i->x ? i->x->call_dest : NULL;
+}
+
+static inline struct alt_branch *cfg_alts(const struct instr *i)
+{
+	return i->x ? i->x->alts : NULL;
+}
+
+static inline struct alt_group *cfg_alt_group(const struct instr *i)
+{
+	return i->x ? i->x->alt_group : NULL;
+}
+
+static inline const struct stack_state *cfg_hint_state(const struct instr *i)
+{
+	return i->x ? i->x->hint_state : NULL;
 }
 
 /* Per-section instruction arrays, sorted by offset. */
@@ -185,6 +217,8 @@ struct cfg {
 	struct arch_decoder *decoder;
 	size_t nr_insns;
 	struct ao_error *err;
+	/* Where cfg_extra() takes struct instr_extra from (cfg.c). */
+	struct extra_chunk *extras;
 	/* Every alt_group allocated, so cfg_free() can free each exactly once. */
 	struct alt_group **groups;
 	size_t nr_groups, cap_groups;
@@ -237,6 +271,9 @@ struct jump_table_counts {
 };
 void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c);
 const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_branch *b);
+
+/* insn's struct instr_extra, allocated on first use; NULL (cfg->err set) when out of memory. */
+struct instr_extra *cfg_extra(struct cfg *cfg, struct instr *insn);
 
 /* Lookups. */
 /* Index of the first instruction of cs at or after off (cs->nr when none). */

@@ -21,14 +21,15 @@
 static int add_branch(struct cfg *cfg, struct instr *orig, struct instr *first,
 		      bool skip_orig, const struct alt_entry *entry)
 {
-	struct alt_branch *b = ao_calloc(cfg->err, 1, sizeof(*b)), **tail;
+	struct instr_extra *x = cfg_extra(cfg, orig);
+	struct alt_branch *b = x ? ao_calloc(cfg->err, 1, sizeof(*b)) : NULL, **tail;
 
 	if (!b)
 		return -1;
 	b->first = first;
 	b->skip_orig = skip_orig;
 	b->entry = entry;
-	tail = &orig->alts;
+	tail = &x->alts;
 	/* the order the walks take them in, which decides what they report first */
 	if (!cfg->opts.kernel->alternatives_last_first)
 		while (*tail)
@@ -40,7 +41,7 @@ static int add_branch(struct cfg *cfg, struct instr *orig, struct instr *first,
 
 struct instr *cfg_validate_next(const struct instr *insn)
 {
-	const struct alt_group *g = insn->alt_group;
+	const struct alt_group *g = cfg_alt_group(insn);
 
 	if (g && g->orig_group) {
 		if (g->nop && insn == g->last)
@@ -87,7 +88,9 @@ static struct alt_group *new_orig_group(struct cfg *cfg, struct instr *orig, uin
 	g->len = len;
 	g->first = orig;
 	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = cfg_insn_next(i)) {
-		i->alt_group = g;
+		if (!cfg_extra(cfg, i))
+			return NULL;
+		i->x->alt_group = g;
 		g->last = i;
 	}
 	return g;
@@ -105,7 +108,11 @@ static struct instr *make_padding(struct cfg *cfg, const struct alt_entry *e, st
 	nop->len = (uint8_t)(e->orig_len - e->repl_len);
 	nop->kind = INSN_NOP;
 	nop->func = orig->func;
-	nop->alt_group = g;
+	if (!cfg_extra(cfg, nop)) {
+		free(nop);
+		return NULL;
+	}
+	nop->x->alt_group = g;
 	nop->flags = IF_FAKE_NOP | ((orig->flags & IF_IGNORE_ALTS) ? IF_IGNORE : 0);
 	return nop;
 }
@@ -123,7 +130,9 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 	for (; i && i->offset < e->repl_off + e->repl_len; i = cfg_insn_next(i)) {
 		g->last = i;
 		i->func = orig->func;
-		i->alt_group = g;
+		if (!cfg_extra(cfg, i))
+			return -1;
+		i->x->alt_group = g;
 		if (orig->flags & IF_IGNORE_ALTS)
 			i->flags |= IF_IGNORE;
 		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && i->disp &&
@@ -139,7 +148,7 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 static int add_group_alt(struct cfg *cfg, const struct alt_entry *e, struct instr *orig,
 			 uint32_t orig_len)
 {
-	struct alt_group *og = orig->alt_group, *ng;
+	struct alt_group *og = cfg_alt_group(orig), *ng;
 	bool skip_orig = false;
 
 	if (!og || !cfg->opts.kernel->nested_alternatives || og->first != orig)
@@ -215,7 +224,7 @@ static int add_alternatives(struct cfg *cfg)
 
 int alt_site_group(struct cfg *cfg, struct instr *orig, uint32_t len, struct alt_group **out)
 {
-	struct alt_group *g = orig->alt_group;
+	struct alt_group *g = cfg_alt_group(orig);
 
 	*out = NULL;
 	if (g && (g->orig_group || g->first != orig))

@@ -298,6 +298,9 @@ int cfg_read_hints(struct cfg *cfg)
 			continue;
 		}
 		insn->flags |= IF_HINT;
+		/* validation sets a restore's hint_state: the extra must exist before it */
+		if (!cfg_extra(cfg, insn))
+			return -1;
 		if (k == HINT_RESTORE) {
 			insn->flags |= IF_RESTORE;
 			continue;
@@ -310,13 +313,13 @@ int cfg_read_hints(struct cfg *cfg)
 			struct stack_state entry;
 
 			stack_state_func_entry(&entry);
-			insn->hint_state = stack_pool_intern(cfg->states, &entry);
-			if (!insn->hint_state)
+			insn->x->hint_state = stack_pool_intern(cfg->states, &entry);
+			if (!cfg_hint_state(insn))
 				return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 			continue;
 		}
-		if (insn->hint_state)
-			st = *insn->hint_state;
+		if (cfg_hint_state(insn))
+			st = *cfg_hint_state(insn);
 		base = hint_base(h[6]);
 		if (base < 0 || k == HINT_BAD)
 			return cfg_fail(cfg, insn->sec, insn->offset, "unsupported unwind_hint sp base reg %d", h[6]);
@@ -328,8 +331,8 @@ int cfg_read_hints(struct cfg *cfg)
 		st.signal = cfg->opts.kernel->unwind_abi >= 2 && (h[8] & 1);
 		if (cfg->opts.kernel->unwind_abi >= 2)
 			st.end = false;
-		insn->hint_state = stack_pool_intern(cfg->states, &st);
-		if (!insn->hint_state)
+		insn->x->hint_state = stack_pool_intern(cfg->states, &st);
+		if (!cfg_hint_state(insn))
 			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 	}
 	return 0;

@@ -169,14 +169,52 @@ int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off
 	return -1;
 }
 
-static void free_alt_branches(struct instr *insn)
-{
-	struct alt_branch *b = insn->alts;
+/*
+ * struct instr_extra comes from chunks: one allocation per EXTRA_CHUNK
+ * instructions that need one, and their addresses stay put.
+ */
+#define EXTRA_CHUNK 4096
 
-	while (b) {
-		struct alt_branch *next = b->next;
-		free(b);
-		b = next;
+struct extra_chunk {
+	struct extra_chunk *next;
+	size_t nr;
+	struct instr_extra e[EXTRA_CHUNK];
+};
+
+struct instr_extra *cfg_extra(struct cfg *cfg, struct instr *insn)
+{
+	struct extra_chunk *c = cfg->extras;
+
+	if (insn->x)
+		return insn->x;
+	if (!c || c->nr == EXTRA_CHUNK) {
+		c = ao_calloc(cfg->err, 1, sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = cfg->extras;
+		cfg->extras = c;
+	}
+	insn->x = &c->e[c->nr++];
+	return insn->x;
+}
+
+/* Every instruction's alternative branches, and the extras that held them. */
+static void free_extras(struct cfg *cfg)
+{
+	while (cfg->extras) {
+		struct extra_chunk *c = cfg->extras;
+
+		for (size_t i = 0; i < c->nr; i++) {
+			struct alt_branch *b = c->e[i].alts;
+
+			while (b) {
+				struct alt_branch *next = b->next;
+				free(b);
+				b = next;
+			}
+		}
+		cfg->extras = c->next;
+		free(c);
 	}
 }
 
@@ -208,13 +246,12 @@ void cfg_free(struct cfg *cfg)
 	free_groups(cfg);
 	if (cfg->csecs) {
 		for (size_t s = 0; s < cfg->file->nr_secs; s++) {
-			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
-				free_alt_branches(&cfg->csecs[s].insns[i]);
 			free(cfg->csecs[s].insns);
 			free(cfg->csecs[s].block_first);
 		}
 	}
 	free(cfg->csecs);
+	free_extras(cfg);
 	free(cfg->jtabs);
 	free(cfg->ops);
 	free(cfg->finfo);

@@ -242,7 +242,8 @@ static int new_table(struct cfg *cfg, struct instr *jump, const struct jt_ref *t
 /* One entry's branch: appended, or prepended where the rules walk cases first. */
 static int add_case(struct cfg *cfg, struct instr *jump, struct instr *dest, uint32_t entry)
 {
-	struct alt_branch *b = ao_calloc(cfg->err, 1, sizeof(*b)), **at = &jump->alts;
+	struct instr_extra *x = cfg_extra(cfg, jump);
+	struct alt_branch *b = x ? ao_calloc(cfg->err, 1, sizeof(*b)) : NULL, **at = &x->alts;
 
 	if (!b)
 		return -1;
@@ -424,7 +425,7 @@ void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c)
 {
 	*c = (struct jump_table_counts){ .tables = cfg->nr_jtabs };
 	for (size_t t = 0; t < cfg->nr_jtabs; t++)
-		for (const struct alt_branch *b = cfg->jtabs[t].jump->alts; b; b = b->next) {
+		for (const struct alt_branch *b = cfg_alts(cfg->jtabs[t].jump); b; b = b->next) {
 			if (b->jtab != t + 1)
 				continue;
 			c->targets++;

@@ -87,7 +87,7 @@ static void site_loc(const struct alt_group *g, char *buf, size_t size)
 
 static int report_conflict(struct cfg *cfg, struct findings *fs, struct instr *insn, uint64_t off)
 {
-	const struct alt_group *g = insn->alt_group, *other;
+	const struct alt_group *g = cfg_alt_group(insn), *other;
 	char loc[256], mine[160], theirs[160], s1[400], s2[400];
 
 	other = recorder(cfg, g, off, g->states[off]);
@@ -163,7 +163,7 @@ static bool orig_exit(const struct cfg *cfg, const struct alt_group *og, struct 
 /* Called at a replacement's last instruction (or its padding). */
 static void check_exit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 {
-	const struct alt_group *g = insn->alt_group, *og = g->orig_group;
+	const struct alt_group *g = cfg_alt_group(insn), *og = g->orig_group;
 	struct stack_state out, want;
 	char loc[256], side[160], s1[400], s2[400];
 
@@ -183,7 +183,7 @@ static void check_exit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 
 int reconcile_on_visit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 {
-	struct alt_group *g = insn->alt_group;
+	struct alt_group *g = cfg_alt_group(insn);
 	uint64_t off;
 
 	if (!g)

@@ -40,7 +40,7 @@ static enum unret_result walk_alternatives(struct unret_walk *u, const struct in
 {
 	if (insn->flags & IF_IGNORE_ALTS)
 		return UNRET_CLEAN;
-	for (const struct alt_branch *b = insn->alts; b; b = b->next) {
+	for (const struct alt_branch *b = cfg_alts(insn); b; b = b->next) {
 		enum unret_result r;
 
 		if (b->skip_orig)
@@ -57,7 +57,7 @@ static enum unret_result walk_alternatives(struct unret_walk *u, const struct in
 /* Into the callee (or a sibling call's target): its verdict is the path's. */
 static enum unret_result walk_callee(struct unret_walk *u, const struct instr *insn)
 {
-	const struct objsym *dest = insn->call_dest;
+	const struct objsym *dest = cfg_call_dest(insn);
 	struct instr *first = dest && dest->sec ? cfg_find(u->cfg, dest->sec, dest->offset) : NULL;
 
 	if (!first) {

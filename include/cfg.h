@@ -76,7 +76,7 @@ enum instr_flag {
 
 /*
  * One per instruction of every code section: about four million for a
- * whole vmlinux.o, so the layout is kept tight (64 bytes; see the
+ * whole vmlinux.o, so the layout is kept tight (56 bytes; see the
  * static_assert below).  Offsets and displacements fit 32 bits (the
  * decoder refuses larger sections; branch displacements are rel32), and the
  * next instruction of the section is the array neighbour (has_next).
@@ -105,25 +105,25 @@ struct instr {
 	uint8_t walker;
 	uint32_t ops_index;             /* into cfg->ops when nr_ops */
 	struct objsym *func;            /* containing function */
-	struct instr *jump_dest;
 	const struct stack_state *state;  /* interned state before this insn */
 	struct instr_extra *x;          /* NULL for most: read through cfg_call_dest() ... */
 };
 
 /*
- * What only calls, alternative sites and unwind hints have, apart so that
- * the other nine instructions in ten do not pay for it.  Allocated by
+ * What only branches, alternative sites and unwind hints have, apart so
+ * that the other instructions (most of them) do not pay for it.  Allocated by
  * cfg_extra() while the CFG is built (every IF_HINT instruction has one,
  * so that validation can set a restore's hint_state without allocating).
  */
 struct instr_extra {
 	struct objsym *call_dest;       /* call target, or sibling-call target */
+	struct instr *jump_dest;
 	struct alt_branch *alts;
 	struct alt_group *alt_group;
 	const struct stack_state *hint_state;  /* for IF_HINT */
 };
 
-_Static_assert(sizeof(struct instr) <= 64, "struct instr: a vmlinux.o has four million of them");
+_Static_assert(sizeof(struct instr) <= 56, "struct instr: a vmlinux.o has four million of them");
 
 /* The next instruction in the same section, or NULL after its last. */
 static inline struct instr *cfg_insn_next(const struct instr *i)
@@ -134,6 +134,11 @@ static inline struct instr *cfg_insn_next(const struct instr *i)
 static inline struct objsym *cfg_call_dest(const struct instr *i)
 {
 	return i->x ? i->x->call_dest : NULL;
+}
+
+static inline struct instr *cfg_jump_dest(const struct instr *i)
+{
+	return i->x ? i->x->jump_dest : NULL;
 }
 
 static inline struct alt_branch *cfg_alts(const struct instr *i)

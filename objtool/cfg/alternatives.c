@@ -137,9 +137,13 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 			i->flags |= IF_IGNORE;
 		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && i->disp &&
 		    i->offset + i->len + (uint64_t)i->disp == e->repl_off + e->repl_len) {
-			i->jump_dest = cfg_insn_next(g->orig_group->last);
-			if (!i->jump_dest)
+			struct instr *to = cfg_insn_next(g->orig_group->last);
+
+			if (!to)
 				return cfg_fail(cfg, i->sec, i->offset, "can't find alternative jump destination");
+			if (!cfg_extra(cfg, i))
+				return -1;
+			i->x->jump_dest = to;
 		}
 	}
 	return 0;
@@ -275,7 +279,8 @@ static int add_jump_labels(struct cfg *cfg, struct jump_label_table *jl)
 			 * in the model now and in the bytes when sites are written.
 			 */
 			orig->kind = INSN_NOP;
-			orig->jump_dest = NULL;
+			if (orig->x)
+				orig->x->jump_dest = NULL;
 			orig->flags |= IF_SITE_PATCHED;
 		}
 		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : cfg_insn_next(orig), false, NULL))

@@ -161,7 +161,7 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 		const struct objrel *rel = &sec->rels[i];
 		struct objsec *tsec;
 		int64_t toff;
-		struct instr *insn;
+		struct instr *insn, *dest;
 
 		if (!objf_rel_target(rel, &tsec, &toff) || toff < 0 ||
 		    !(insn = cfg_find(cfg, tsec, (uint64_t)toff)))
@@ -172,9 +172,12 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 					"intra_function_call not a direct call");
 		/* A jump that keeps the call's push of the return address. */
 		insn->kind = INSN_JUMP;
-		insn->jump_dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
-		if (!insn->jump_dest)
+		dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
+		if (!dest)
 			return cfg_stop(cfg, "branch-target", tsec, insn->offset, "can't find call dest");
+		if (!cfg_extra(cfg, insn))
+			return -1;
+		insn->x->jump_dest = dest;
 	}
 	return 0;
 }

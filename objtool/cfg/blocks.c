@@ -127,7 +127,7 @@ static bool leader(const struct instr **v, size_t nr, size_t k)
 	if (cfg_alt_group(p) && !cfg_alt_group(p)->orig_group && p == cfg_alt_group(p)->last)
 		return true;   /* the end of an alternative site's original range */
 	for (size_t j = 0; j < nr; j++)
-		if (v[j]->jump_dest == i)
+		if (cfg_jump_dest(v[j]) == i)
 			return true;
 	for (size_t j = 0; j < nr; j++)
 		for (const struct alt_branch *b = cfg_alts(v[j]); b; b = b->next)
@@ -167,7 +167,7 @@ static void block_edges(struct cfg_graph *g, size_t bi)
 			add_edge(g, bi, cfg_blocks_block_of(g, a->first),
 				 a->entry ? CFG_EDGE_ALT : CFG_EDGE_SPECIAL, a->entry, NULL);
 	if (last->kind == INSN_JUMP || last->kind == INSN_JUMP_COND) {
-		size_t to = cfg_blocks_block_of(g, last->jump_dest);
+		size_t to = cfg_blocks_block_of(g, cfg_jump_dest(last));
 
 		if (to == SIZE_MAX && cfg_call_dest(last))
 			add_edge(g, bi, to, CFG_EDGE_CALL, NULL, cfg_call_dest(last)->name);

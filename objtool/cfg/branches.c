@@ -180,7 +180,9 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 		cfg_apply_call_hacks(cfg, insn, true);
 		return 0;
 	}
-	insn->jump_dest = dest;
+	if (!cfg_extra(cfg, insn))
+		return -1;
+	insn->x->jump_dest = dest;
 	return 0;
 }
 
@@ -197,7 +199,7 @@ int cfg_resolve_jumps(struct cfg *cfg)
 		for (size_t i = 0; i < cs->nr; i++) {
 			struct instr *insn = &cs->insns[i];
 
-			if (insn->jump_dest || !is_static_jump(insn))
+			if (cfg_jump_dest(insn) || !is_static_jump(insn))
 				continue;
 			if (resolve_jump(cfg, insn))
 				return -1;
@@ -253,9 +255,9 @@ static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
 		if (!cfg_is_sibling_call(cfg, i))
 			continue;
 		/* A tail call returns whenever its target does. */
-		if (!i->jump_dest || depth == 5)
+		if (!cfg_jump_dest(i) || depth == 5)
 			return false;
-		return dead_end_scan(cfg, i->jump_dest->func, depth + 1);
+		return dead_end_scan(cfg, cfg_jump_dest(i)->func, depth + 1);
 	}
 	fi->noreturn = 2;
 	return true;

@@ -136,8 +136,8 @@ static int find_table(struct jt_ctx *c, struct objsym *func, struct instr *orig,
 
 		if (i != orig && i->kind == INSN_JUMP_INDIRECT)
 			break;
-		if (i->kind == INSN_JUMP && i->jump_dest &&
-		    (i->jump_dest->offset <= i->offset || i->jump_dest->offset > orig->offset))
+		if (i->kind == INSN_JUMP && cfg_jump_dest(i) &&
+		    (cfg_jump_dest(i)->offset <= i->offset || cfg_jump_dest(i)->offset > orig->offset))
 			break;
 		r = table_ref(c, i, t);
 		if (r < 0)
@@ -198,8 +198,8 @@ static int mark_function(struct jt_ctx *c, struct objsym *func, struct jt_list *
 		struct jt_ref t;
 		int r;
 
-		if (i->jump_dest && i->jump_dest->offset > i->offset && !*fjs_slot(c, i->jump_dest))
-			*fjs_slot(c, i->jump_dest) = i;
+		if (cfg_jump_dest(i) && cfg_jump_dest(i)->offset > i->offset && !*fjs_slot(c, cfg_jump_dest(i)))
+			*fjs_slot(c, cfg_jump_dest(i)) = i;
 		if (i->kind != INSN_JUMP_INDIRECT)
 			continue;
 		r = find_table(c, func, i, &t);

@@ -25,8 +25,8 @@ static bool leads_to_sanitizer(const struct cfg *cfg, const struct instr *insn)
 		    calls(insn, "__ubsan_handle_builtin_unreachable"))
 			return true;
 		if (insn->kind == INSN_JUMP) {
-			if (insn->jump_dest && insn->jump_dest->func == insn->func) {
-				insn = insn->jump_dest;
+			if (cfg_jump_dest(insn) && cfg_jump_dest(insn)->func == insn->func) {
+				insn = cfg_jump_dest(insn);
 				continue;
 			}
 			break;
@@ -52,7 +52,7 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 	/* ud2 (or a jump to one) after a call that does not return */
 	if (prev && ((prev->flags & IF_DEAD_END) || (cfg_call_dest(prev) && cfg_func_noreturn(cfg, cfg_call_dest(prev)))) &&
 	    (insn->kind == INSN_BUG ||
-	     (insn->kind == INSN_JUMP && insn->jump_dest && insn->jump_dest->kind == INSN_BUG)))
+	     (insn->kind == INSN_JUMP && cfg_jump_dest(insn) && cfg_jump_dest(insn)->kind == INSN_BUG)))
 		return true;
 	return leads_to_sanitizer(cfg, insn);
 }

@@ -120,7 +120,7 @@ static bool falls_out(const struct instr *i, const struct instr *site_end)
 		return false;
 	switch (i->kind) {
 	case INSN_JUMP:
-		return i->jump_dest && i->jump_dest == site_end;
+		return cfg_jump_dest(i) && cfg_jump_dest(i) == site_end;
 	case INSN_RETURN:
 	case INSN_JUMP_INDIRECT:
 	case INSN_CONTEXT_SWITCH:

@@ -84,9 +84,9 @@ static enum unret_result step(struct unret_walk *u, struct instr *insn, bool *st
 	case INSN_JUMP:
 	case INSN_JUMP_COND:
 		if (!cfg_is_sibling_call(u->cfg, insn)) {
-			if (!insn->jump_dest)
+			if (!cfg_jump_dest(insn))
 				return failed(u, insn, "unresolved jump target after linking?!?");
-			r = walk(u, insn->jump_dest);
+			r = walk(u, cfg_jump_dest(insn));
 			*stop = r == UNRET_CLEAN && insn->kind == INSN_JUMP;
 			return r;
 		}

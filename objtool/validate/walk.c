@@ -389,8 +389,8 @@ static enum walk_result step_kind(struct walker *w, struct objsym *func, struct 
 		if (cfg_is_sibling_call(w->cfg, insn)) {
 			if (check_sibling_call(w, insn, ws))
 				return WALK_WARNED;
-		} else if (insn->jump_dest) {
-			ret = walk(w, func, insn->jump_dest, *ws);
+		} else if (cfg_jump_dest(insn)) {
+			ret = walk(w, func, cfg_jump_dest(insn), *ws);
 			if (ret != WALK_GO_ON)
 				return ret;
 		}

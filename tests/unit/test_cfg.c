@@ -109,7 +109,7 @@ START_TEST(test_decode_functions)
 	ck_assert_ptr_eq(cfg_next_same_func(&u.cfg, unit_insn(&u, "d_hot", 0xa)), cold_first);
 	ck_assert_ptr_null(cfg_next_same_func(&u.cfg, unit_insn(&u, "d_frame", 5)));
 	/* The jump into the cold part is an ordinary jump, not a sibling call. */
-	ck_assert_ptr_eq(unit_insn(&u, "d_hot", 2)->jump_dest, cold_first);
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "d_hot", 2)), cold_first);
 	ck_assert_ptr_null(cfg_call_dest(unit_insn(&u, "d_hot", 2)));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, unit_insn(&u, "d_hot", 2)));
 	unit_cfg_close(&u);
@@ -124,14 +124,14 @@ START_TEST(test_branch_jumps)
 	struct instr *i;
 
 	unit_cfg_open(&u, "cfg_branches", UNIT_6_1);
-	ck_assert_ptr_eq(unit_insn(&u, "b_main", 3)->jump_dest, unit_insn(&u, "b_main", 0x24));
-	ck_assert_ptr_eq(unit_insn(&u, "b_main", 5)->jump_dest, unit_insn(&u, "b_main", 0x21));
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "b_main", 3)), unit_insn(&u, "b_main", 0x24));
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "b_main", 5)), unit_insn(&u, "b_main", 0x21));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, unit_insn(&u, "b_main", 3)));
 
 	/* Into another function's first instruction, with or without a relocation: tail calls. */
 	i = unit_insn(&u, "b_main", 0x22);
 	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_local"));
-	ck_assert_ptr_null(i->jump_dest);
+	ck_assert_ptr_null(cfg_jump_dest(i));
 	ck_assert(cfg_is_sibling_call(&u.cfg, i));
 	i = unit_insn(&u, "b_tail_only", 0);
 	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_die"));
@@ -267,7 +267,7 @@ START_TEST(test_annot_intra_function_call)
 	call = unit_insn(&u, "i_func", 0);
 	/* A jump to 1f that keeps the call's push of the return address. */
 	ck_assert_uint_eq(call->kind, INSN_JUMP);
-	ck_assert_ptr_eq(call->jump_dest, unit_insn(&u, "i_func", 6));
+	ck_assert_ptr_eq(cfg_jump_dest(call), unit_insn(&u, "i_func", 6));
 	ck_assert_ptr_null(cfg_call_dest(call));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, call));
 	ck_assert_uint_eq(call->nr_ops, 1);
@@ -411,7 +411,7 @@ START_TEST(test_alt_jump_out)
 	unit_cfg_open(&u, "alt2_jumpout", UNIT_6_1);
 	jmp = unit_insn(&u, ".altinstr_replacement", 0);
 	/* Through .rela.altinstr_replacement to .text+0xb, inside the same function. */
-	ck_assert_ptr_eq(jmp->jump_dest, unit_insn(&u, "f_jumpout", 0xb));
+	ck_assert_ptr_eq(cfg_jump_dest(jmp), unit_insn(&u, "f_jumpout", 0xb));
 	ck_assert_ptr_eq(jmp->func, unit_sym(&u, "f_jumpout"));
 	ck_assert_ptr_null(cfg_call_dest(jmp));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, jmp));
@@ -430,7 +430,7 @@ START_TEST(test_alt_jump_to_end)
 	last = unit_insn(&u, ".altinstr_replacement", 4);
 	after = unit_insn(&u, "j_func", 9);
 	/* The replacement's end is the end of the original range once patched. */
-	ck_assert_ptr_eq(jz->jump_dest, after);
+	ck_assert_ptr_eq(cfg_jump_dest(jz), after);
 	rg = cfg_alt_group(jz);
 	ck_assert_ptr_null(rg->nop);   /* as long as the original */
 	ck_assert_ptr_eq(rg->last, last);

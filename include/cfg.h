@@ -76,15 +76,15 @@ enum instr_flag {
 
 /*
  * One per instruction of every code section: about four million for a
- * whole vmlinux.o, so the layout is kept tight (56 bytes; see the
- * static_assert below).  Offsets and displacements fit 32 bits (the
- * decoder refuses larger sections; branch displacements are rel32), and the
- * next instruction of the section is the array neighbour (has_next).
+ * whole vmlinux.o, so the layout is kept tight (48 bytes; see the
+ * static_assert below).  Offsets fit 32 bits (the decoder refuses larger
+ * sections), the next instruction of the section is the array neighbour
+ * (has_next), and what only some instructions have is in struct
+ * instr_extra.
  */
 struct instr {
 	struct objsec *sec;
 	uint32_t offset;
-	int32_t disp;                   /* direct branch displacement */
 	uint8_t len;
 	uint8_t kind;                   /* enum insn_kind, after reclassification */
 	uint8_t nr_ops;
@@ -121,9 +121,10 @@ struct instr_extra {
 	struct alt_branch *alts;
 	struct alt_group *alt_group;
 	const struct stack_state *hint_state;  /* for IF_HINT */
+	int32_t disp;                   /* direct branch displacement (rel8/rel32) */
 };
 
-_Static_assert(sizeof(struct instr) <= 56, "struct instr: a vmlinux.o has four million of them");
+_Static_assert(sizeof(struct instr) <= 48, "struct instr: a vmlinux.o has four million of them");
 
 /* The next instruction in the same section, or NULL after its last. */
 static inline struct instr *cfg_insn_next(const struct instr *i)
@@ -134,6 +135,11 @@ static inline struct instr *cfg_insn_next(const struct instr *i)
 static inline struct objsym *cfg_call_dest(const struct instr *i)
 {
 	return i->x ? i->x->call_dest : NULL;
+}
+
+static inline int32_t cfg_disp(const struct instr *i)
+{
+	return i->x ? i->x->disp : 0;
 }
 
 static inline struct instr *cfg_jump_dest(const struct instr *i)

@@ -135,8 +135,8 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 		i->x->alt_group = g;
 		if (orig->flags & IF_IGNORE_ALTS)
 			i->flags |= IF_IGNORE;
-		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && i->disp &&
-		    i->offset + i->len + (uint64_t)i->disp == e->repl_off + e->repl_len) {
+		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && cfg_disp(i) &&
+		    i->offset + i->len + (uint64_t)cfg_disp(i) == e->repl_off + e->repl_len) {
 			struct instr *to = cfg_insn_next(g->orig_group->last);
 
 			if (!to)

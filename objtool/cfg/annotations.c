@@ -172,7 +172,7 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 					"intra_function_call not a direct call");
 		/* A jump that keeps the call's push of the return address. */
 		insn->kind = INSN_JUMP;
-		dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
+		dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)cfg_disp(insn));
 		if (!dest)
 			return cfg_stop(cfg, "branch-target", tsec, insn->offset, "can't find call dest");
 		if (!cfg_extra(cfg, insn))

@@ -81,7 +81,7 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 
 	if (!rel) {
 		*dsec = insn->sec;
-		*doff = (int64_t)(insn->offset + insn->len) + insn->disp;
+		*doff = (int64_t)(insn->offset + insn->len) + cfg_disp(insn);
 		return 0;
 	}
 	if (rel->sym->type == STT_SECTION) {
@@ -283,7 +283,7 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 	struct objsym *dest;
 
 	if (!rel) {
-		int64_t off = (int64_t)(insn->offset + insn->len) + insn->disp;
+		int64_t off = (int64_t)(insn->offset + insn->len) + cfg_disp(insn);
 
 		dest = off >= 0 ? call_dest_at(insn->sec, (uint64_t)off) : NULL;
 		if (set_call_dest(cfg, insn, dest))

@@ -198,7 +198,11 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 			insn->offset = off;
 			insn->len = r->len;
 			insn->kind = r->kind;
-			insn->disp = r->disp;
+			if (r->disp) {   /* a direct branch: it gets its extra now */
+				if (!cfg_extra(cfg, insn))
+					return -1;
+				insn->x->disp = (int32_t)r->disp;
+			}
 			insn->has_target = r->has_target;
 			if (r->kind == INSN_BUG)
 				insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */

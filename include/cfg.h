@@ -74,9 +74,17 @@ enum instr_flag {
 	IF_RELOC_READ    = 1u << 15,  /* --noinstr looked at this indirect call's relocation */
 };
 
+/*
+ * One per instruction of every code section: about four million for a
+ * whole vmlinux.o, so the layout is kept tight (48 bytes; see the
+ * static_assert below).  Offsets fit 32 bits (the decoder refuses larger
+ * sections), the next instruction of the section is the array neighbour
+ * (has_next), and what only some instructions have is in struct
+ * instr_extra.
+ */
 struct instr {
 	struct objsec *sec;
-	uint64_t offset;
+	uint32_t offset;
 	uint8_t len;
 	uint8_t kind;                   /* enum insn_kind, after reclassification */
 	uint8_t nr_ops;
@@ -86,8 +94,9 @@ struct instr {
 	 */
 	int8_t instrumentation;
 	uint16_t flags;                 /* enum instr_flag */
-	int64_t disp;                   /* direct branch displacement */
-	bool has_target;
+	bool has_target : 1;
+	/* insn + 1 is the next instruction of the same section (cfg_insn_next()) */
+	bool has_next : 1;
 	/*
 	 * Which validation thread first touched it (0: none, or one thread):
 	 * a second thread finding it taken makes the parallel walk fall back
@@ -96,14 +105,62 @@ struct instr {
 	uint8_t walker;
 	uint32_t ops_index;             /* into cfg->ops when nr_ops */
 	struct objsym *func;            /* containing function */
+	const struct stack_state *state;  /* interned state before this insn */
+	struct instr_extra *x;          /* NULL for most: read through cfg_call_dest() ... */
+};
+
+/*
+ * What only branches, alternative sites and unwind hints have, apart so
+ * that the other instructions (most of them) do not pay for it.  Allocated by
+ * cfg_extra() while the CFG is built (every IF_HINT instruction has one,
+ * so that validation can set a restore's hint_state without allocating).
+ */
+struct instr_extra {
 	struct objsym *call_dest;       /* call target, or sibling-call target */
 	struct instr *jump_dest;
-	struct instr *next;             /* next instruction in the same section */
 	struct alt_branch *alts;
 	struct alt_group *alt_group;
-	const struct stack_state *state;  /* interned state before this insn */
 	const struct stack_state *hint_state;  /* for IF_HINT */
+	int32_t disp;                   /* direct branch displacement (rel8/rel32) */
 };
+
+_Static_assert(sizeof(struct instr) <= 48, "struct instr: a vmlinux.o has four million of them");
+
+/* The next instruction in the same section, or NULL after its last. */
+static inline struct instr *cfg_insn_next(const struct instr *i)
+{
+	return i->has_next ? (struct instr *)i + 1 : NULL;
+}
+
+static inline struct objsym *cfg_call_dest(const struct instr *i)
+{
+	return i->x ? i->x->call_dest : NULL;
+}
+
+static inline int32_t cfg_disp(const struct instr *i)
+{
+	return i->x ? i->x->disp : 0;
+}
+
+static inline struct instr *cfg_jump_dest(const struct instr *i)
+{
+	return i->x ? i->x->jump_dest : NULL;
+}
+
+static inline struct alt_branch *cfg_alts(const struct instr *i)
+{
+	return i->x ? i->x->alts : NULL;
+}
+
+static inline struct alt_group *cfg_alt_group(const struct instr *i)
+{
+	return i->x ? i->x->alt_group : NULL;
+}
+
+static inline const struct stack_state *cfg_hint_state(const struct instr *i)
+{
+	return i->x ? i->x->hint_state : NULL;
+}
 
 /* Per-section instruction arrays, sorted by offset. */
 struct code_section {
@@ -171,6 +228,8 @@ struct cfg {
 	struct arch_decoder *decoder;
 	size_t nr_insns;
 	struct ao_error *err;
+	/* Where cfg_extra() takes struct instr_extra from (cfg.c). */
+	struct extra_chunk *extras;
 	/* Every alt_group allocated, so cfg_free() can free each exactly once. */
 	struct alt_group **groups;
 	size_t nr_groups, cap_groups;
@@ -223,6 +282,9 @@ struct jump_table_counts {
 };
 void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c);
 const struct jump_table *cfg_jump_table(const struct cfg *cfg, const struct alt_branch *b);
+
+/* insn's struct instr_extra, allocated on first use; NULL (cfg->err set) when out of memory. */
+struct instr_extra *cfg_extra(struct cfg *cfg, struct instr *insn);
 
 /* Lookups. */
 /* Index of the first instruction of cs at or after off (cs->nr when none). */

@@ -21,14 +21,15 @@
 static int add_branch(struct cfg *cfg, struct instr *orig, struct instr *first,
 		      bool skip_orig, const struct alt_entry *entry)
 {
-	struct alt_branch *b = ao_calloc(cfg->err, 1, sizeof(*b)), **tail;
+	struct instr_extra *x = cfg_extra(cfg, orig);
+	struct alt_branch *b = x ? ao_calloc(cfg->err, 1, sizeof(*b)) : NULL, **tail;
 
 	if (!b)
 		return -1;
 	b->first = first;
 	b->skip_orig = skip_orig;
 	b->entry = entry;
-	tail = &orig->alts;
+	tail = &x->alts;
 	/* the order the walks take them in, which decides what they report first */
 	if (!cfg->opts.kernel->alternatives_last_first)
 		while (*tail)
@@ -40,15 +41,15 @@ static int add_branch(struct cfg *cfg, struct instr *orig, struct instr *first,
 
 struct instr *cfg_validate_next(const struct instr *insn)
 {
-	const struct alt_group *g = insn->alt_group;
+	const struct alt_group *g = cfg_alt_group(insn);
 
 	if (g && g->orig_group) {
 		if (g->nop && insn == g->last)
 			return g->nop;
 		if (insn == g->nop || (!g->nop && insn == g->last))
-			return g->orig_group->last->next;
+			return cfg_insn_next(g->orig_group->last);
 	}
-	return insn->next;
+	return cfg_insn_next(insn);
 }
 
 /*
@@ -86,8 +87,10 @@ static struct alt_group *new_orig_group(struct cfg *cfg, struct instr *orig, uin
 		return NULL;   /* g is freed with the others by cfg_free() */
 	g->len = len;
 	g->first = orig;
-	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = i->next) {
-		i->alt_group = g;
+	for (struct instr *i = orig; i && i->offset < orig->offset + len; i = cfg_insn_next(i)) {
+		if (!cfg_extra(cfg, i))
+			return NULL;
+		i->x->alt_group = g;
 		g->last = i;
 	}
 	return g;
@@ -105,7 +108,11 @@ static struct instr *make_padding(struct cfg *cfg, const struct alt_entry *e, st
 	nop->len = (uint8_t)(e->orig_len - e->repl_len);
 	nop->kind = INSN_NOP;
 	nop->func = orig->func;
-	nop->alt_group = g;
+	if (!cfg_extra(cfg, nop)) {
+		free(nop);
+		return NULL;
+	}
+	nop->x->alt_group = g;
 	nop->flags = IF_FAKE_NOP | ((orig->flags & IF_IGNORE_ALTS) ? IF_IGNORE : 0);
 	return nop;
 }
@@ -120,17 +127,23 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 		return objf_fail(cfg->file, cfg->err, e->repl_sec, e->repl_off,
 				 "special: can't find new instruction");
 	g->first = i;
-	for (; i && i->offset < e->repl_off + e->repl_len; i = i->next) {
+	for (; i && i->offset < e->repl_off + e->repl_len; i = cfg_insn_next(i)) {
 		g->last = i;
 		i->func = orig->func;
-		i->alt_group = g;
+		if (!cfg_extra(cfg, i))
+			return -1;
+		i->x->alt_group = g;
 		if (orig->flags & IF_IGNORE_ALTS)
 			i->flags |= IF_IGNORE;
-		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && i->disp &&
-		    i->offset + i->len + (uint64_t)i->disp == e->repl_off + e->repl_len) {
-			i->jump_dest = g->orig_group->last->next;
-			if (!i->jump_dest)
+		if ((i->kind == INSN_JUMP || i->kind == INSN_JUMP_COND) && cfg_disp(i) &&
+		    i->offset + i->len + (uint64_t)cfg_disp(i) == e->repl_off + e->repl_len) {
+			struct instr *to = cfg_insn_next(g->orig_group->last);
+
+			if (!to)
 				return cfg_fail(cfg, i->sec, i->offset, "can't find alternative jump destination");
+			if (!cfg_extra(cfg, i))
+				return -1;
+			i->x->jump_dest = to;
 		}
 	}
 	return 0;
@@ -139,7 +152,7 @@ static int claim_replacement(struct cfg *cfg, const struct alt_entry *e, struct 
 static int add_group_alt(struct cfg *cfg, const struct alt_entry *e, struct instr *orig,
 			 uint32_t orig_len)
 {
-	struct alt_group *og = orig->alt_group, *ng;
+	struct alt_group *og = cfg_alt_group(orig), *ng;
 	bool skip_orig = false;
 
 	if (!og || !cfg->opts.kernel->nested_alternatives || og->first != orig)
@@ -215,7 +228,7 @@ static int add_alternatives(struct cfg *cfg)
 
 int alt_site_group(struct cfg *cfg, struct instr *orig, uint32_t len, struct alt_group **out)
 {
-	struct alt_group *g = orig->alt_group;
+	struct alt_group *g = cfg_alt_group(orig);
 
 	*out = NULL;
 	if (g && (g->orig_group || g->first != orig))
@@ -266,10 +279,11 @@ static int add_jump_labels(struct cfg *cfg, struct jump_label_table *jl)
 			 * in the model now and in the bytes when sites are written.
 			 */
 			orig->kind = INSN_NOP;
-			orig->jump_dest = NULL;
+			if (orig->x)
+				orig->x->jump_dest = NULL;
 			orig->flags |= IF_SITE_PATCHED;
 		}
-		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : orig->next, false, NULL))
+		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : cfg_insn_next(orig), false, NULL))
 			return -1;
 	}
 	return 0;

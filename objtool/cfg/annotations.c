@@ -161,7 +161,7 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 		const struct objrel *rel = &sec->rels[i];
 		struct objsec *tsec;
 		int64_t toff;
-		struct instr *insn;
+		struct instr *insn, *dest;
 
 		if (!objf_rel_target(rel, &tsec, &toff) || toff < 0 ||
 		    !(insn = cfg_find(cfg, tsec, (uint64_t)toff)))
@@ -172,9 +172,12 @@ int cfg_read_intra_function_calls(struct cfg *cfg)
 					"intra_function_call not a direct call");
 		/* A jump that keeps the call's push of the return address. */
 		insn->kind = INSN_JUMP;
-		insn->jump_dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)insn->disp);
-		if (!insn->jump_dest)
+		dest = cfg_find(cfg, tsec, insn->offset + insn->len + (uint64_t)cfg_disp(insn));
+		if (!dest)
 			return cfg_stop(cfg, "branch-target", tsec, insn->offset, "can't find call dest");
+		if (!cfg_extra(cfg, insn))
+			return -1;
+		insn->x->jump_dest = dest;
 	}
 	return 0;
 }
@@ -298,6 +301,9 @@ int cfg_read_hints(struct cfg *cfg)
 			continue;
 		}
 		insn->flags |= IF_HINT;
+		/* validation sets a restore's hint_state: the extra must exist before it */
+		if (!cfg_extra(cfg, insn))
+			return -1;
 		if (k == HINT_RESTORE) {
 			insn->flags |= IF_RESTORE;
 			continue;
@@ -310,13 +316,13 @@ int cfg_read_hints(struct cfg *cfg)
 			struct stack_state entry;
 
 			stack_state_func_entry(&entry);
-			insn->hint_state = stack_pool_intern(cfg->states, &entry);
-			if (!insn->hint_state)
+			insn->x->hint_state = stack_pool_intern(cfg->states, &entry);
+			if (!cfg_hint_state(insn))
 				return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 			continue;
 		}
-		if (insn->hint_state)
-			st = *insn->hint_state;
+		if (cfg_hint_state(insn))
+			st = *cfg_hint_state(insn);
 		base = hint_base(h[6]);
 		if (base < 0 || k == HINT_BAD)
 			return cfg_fail(cfg, insn->sec, insn->offset, "unsupported unwind_hint sp base reg %d", h[6]);
@@ -328,8 +334,8 @@ int cfg_read_hints(struct cfg *cfg)
 		st.signal = cfg->opts.kernel->unwind_abi >= 2 && (h[8] & 1);
 		if (cfg->opts.kernel->unwind_abi >= 2)
 			st.end = false;
-		insn->hint_state = stack_pool_intern(cfg->states, &st);
-		if (!insn->hint_state)
+		insn->x->hint_state = stack_pool_intern(cfg->states, &st);
+		if (!cfg_hint_state(insn))
 			return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory");
 	}
 	return 0;

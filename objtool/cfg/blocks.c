@@ -122,15 +122,15 @@ static bool leader(const struct instr **v, size_t nr, size_t k)
 {
 	const struct instr *i = v[k], *p = k ? v[k - 1] : NULL;
 
-	if (!p || p->func != i->func || p->next != i || i->alts || is_branch(p) || p->alts)
+	if (!p || p->func != i->func || cfg_insn_next(p) != i || cfg_alts(i) || is_branch(p) || cfg_alts(p))
 		return true;
-	if (p->alt_group && !p->alt_group->orig_group && p == p->alt_group->last)
+	if (cfg_alt_group(p) && !cfg_alt_group(p)->orig_group && p == cfg_alt_group(p)->last)
 		return true;   /* the end of an alternative site's original range */
 	for (size_t j = 0; j < nr; j++)
-		if (v[j]->jump_dest == i)
+		if (cfg_jump_dest(v[j]) == i)
 			return true;
 	for (size_t j = 0; j < nr; j++)
-		for (const struct alt_branch *b = v[j]->alts; b; b = b->next)
+		for (const struct alt_branch *b = cfg_alts(v[j]); b; b = b->next)
 			if (!b->entry && b->first == i)
 				return true;
 	return false;
@@ -139,8 +139,8 @@ static bool leader(const struct instr **v, size_t nr, size_t k)
 static void add_replacements(struct cfg_graph *g, const struct instr **v, size_t nr)
 {
 	for (size_t k = 0; k < nr; k++)
-		for (const struct alt_branch *b = v[k]->alts; b; b = b->next) {
-			const struct alt_group *grp = b->first ? b->first->alt_group : NULL;
+		for (const struct alt_branch *b = cfg_alts(v[k]); b; b = b->next) {
+			const struct alt_group *grp = b->first ? cfg_alt_group(b->first) : NULL;
 			size_t bi;
 
 			if (!b->entry || !grp || cfg_blocks_block_of(g, b->first) != SIZE_MAX)
@@ -158,23 +158,23 @@ static void block_edges(struct cfg_graph *g, size_t bi)
 {
 	const struct cfg_block *b = &g->blocks[bi];
 	const struct instr *first = b->insns[0], *last = b->insns[b->nr - 1];
-	const struct instr *after = b->alt ? cfg_validate_next(last) : last->next;
+	const struct instr *after = b->alt ? cfg_validate_next(last) : cfg_insn_next(last);
 
-	for (const struct alt_branch *a = first->alts; a; a = a->next)
+	for (const struct alt_branch *a = cfg_alts(first); a; a = a->next)
 		if (a->jtab)
 			add_case_edge(g, bi, a);
 		else
 			add_edge(g, bi, cfg_blocks_block_of(g, a->first),
 				 a->entry ? CFG_EDGE_ALT : CFG_EDGE_SPECIAL, a->entry, NULL);
 	if (last->kind == INSN_JUMP || last->kind == INSN_JUMP_COND) {
-		size_t to = cfg_blocks_block_of(g, last->jump_dest);
+		size_t to = cfg_blocks_block_of(g, cfg_jump_dest(last));
 
-		if (to == SIZE_MAX && last->call_dest)
-			add_edge(g, bi, to, CFG_EDGE_CALL, NULL, last->call_dest->name);
+		if (to == SIZE_MAX && cfg_call_dest(last))
+			add_edge(g, bi, to, CFG_EDGE_CALL, NULL, cfg_call_dest(last)->name);
 		else
 			add_edge(g, bi, to, last->kind == INSN_JUMP ? CFG_EDGE_JUMP : CFG_EDGE_TAKEN, NULL, NULL);
-	} else if (last->kind == INSN_JUMP_INDIRECT && last->call_dest) {
-		add_edge(g, bi, SIZE_MAX, CFG_EDGE_CALL, NULL, last->call_dest->name);
+	} else if (last->kind == INSN_JUMP_INDIRECT && cfg_call_dest(last)) {
+		add_edge(g, bi, SIZE_MAX, CFG_EDGE_CALL, NULL, cfg_call_dest(last)->name);
 	}
 	if (cfg_ends_flow(last))
 		return;

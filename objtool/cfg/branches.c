@@ -28,11 +28,19 @@ static const struct objrel *insn_rel(struct instr *insn)
 }
 
 /* A call's stack effect is undone by the callee's return: forget it. */
-static void set_call_dest(struct instr *insn, struct objsym *dest)
+static int set_call_dest(struct cfg *cfg, struct instr *insn, struct objsym *dest)
 {
-	insn->call_dest = dest;
-	if (dest)
+	if (dest) {
+		struct instr_extra *x = cfg_extra(cfg, insn);
+
+		if (!x)
+			return -1;
+		x->call_dest = dest;
 		insn->nr_ops = 0;
+	} else if (insn->x) {
+		insn->x->call_dest = NULL;
+	}
+	return 0;
 }
 
 static void make_indirect(struct instr *insn)
@@ -60,7 +68,7 @@ static bool is_first_func_insn(const struct cfg *cfg, const struct instr *insn)
 	if (cfg->opts.ibt) {
 		const struct instr *prev = cfg_find(cfg, insn->sec, insn->func->offset);
 
-		if (prev && prev->kind == INSN_ENDBR && prev->next == insn)
+		if (prev && prev->kind == INSN_ENDBR && cfg_insn_next(prev) == insn)
 			return true;
 	}
 	return false;
@@ -73,7 +81,7 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 
 	if (!rel) {
 		*dsec = insn->sec;
-		*doff = (int64_t)(insn->offset + insn->len) + insn->disp;
+		*doff = (int64_t)(insn->offset + insn->len) + cfg_disp(insn);
 		return 0;
 	}
 	if (rel->sym->type == STT_SECTION) {
@@ -95,7 +103,8 @@ static int jump_target(struct cfg *cfg, struct instr *insn, struct objsec **dsec
 		return 1;
 	}
 	if (insn->func) {
-		set_call_dest(insn, rel->sym);   /* sibling call by symbol */
+		if (set_call_dest(cfg, insn, rel->sym))   /* sibling call by symbol */
+			return -1;
 		cfg_apply_call_hacks(cfg, insn, true);
 		return 1;
 	}
@@ -159,17 +168,21 @@ static int resolve_jump(struct cfg *cfg, struct instr *insn)
 			cfg->finfo[dest->func->index].pfunc = insn->func;
 		} else if (parent_of(cfg, insn->func) != parent_of(cfg, dest->func) &&
 			   is_first_func_insn(cfg, dest)) {
-			set_call_dest(insn, dest->func);
+			if (set_call_dest(cfg, insn, dest->func))
+				return -1;
 			cfg_apply_call_hacks(cfg, insn, true);
 			return 0;
 		}
 	}
 	if (code_sibling_call(cfg, insn, dest)) {
-		set_call_dest(insn, dest->func);
+		if (set_call_dest(cfg, insn, dest->func))
+			return -1;
 		cfg_apply_call_hacks(cfg, insn, true);
 		return 0;
 	}
-	insn->jump_dest = dest;
+	if (!cfg_extra(cfg, insn))
+		return -1;
+	insn->x->jump_dest = dest;
 	return 0;
 }
 
@@ -186,7 +199,7 @@ int cfg_resolve_jumps(struct cfg *cfg)
 		for (size_t i = 0; i < cs->nr; i++) {
 			struct instr *insn = &cs->insns[i];
 
-			if (insn->jump_dest || !is_static_jump(insn))
+			if (cfg_jump_dest(insn) || !is_static_jump(insn))
 				continue;
 			if (resolve_jump(cfg, insn))
 				return -1;
@@ -198,7 +211,7 @@ int cfg_resolve_jumps(struct cfg *cfg)
 /* A table's jump, or the replacement of one (a retpoline alternative). */
 static bool is_table_jump(const struct instr *insn)
 {
-	const struct alt_group *g = insn->alt_group;
+	const struct alt_group *g = cfg_alt_group(insn);
 
 	if (insn->flags & IF_JUMP_TABLE)
 		return true;
@@ -210,7 +223,7 @@ bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn)
 {
 	if (insn->func && insn->kind == INSN_JUMP_INDIRECT)
 		return !is_table_jump(insn);
-	return is_static_jump(insn) && insn->call_dest;
+	return is_static_jump(insn) && cfg_call_dest(insn);
 }
 
 static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
@@ -242,9 +255,9 @@ static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
 		if (!cfg_is_sibling_call(cfg, i))
 			continue;
 		/* A tail call returns whenever its target does. */
-		if (!i->jump_dest || depth == 5)
+		if (!cfg_jump_dest(i) || depth == 5)
 			return false;
-		return dead_end_scan(cfg, i->jump_dest->func, depth + 1);
+		return dead_end_scan(cfg, cfg_jump_dest(i)->func, depth + 1);
 	}
 	fi->noreturn = 2;
 	return true;
@@ -270,10 +283,11 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 	struct objsym *dest;
 
 	if (!rel) {
-		int64_t off = (int64_t)(insn->offset + insn->len) + insn->disp;
+		int64_t off = (int64_t)(insn->offset + insn->len) + cfg_disp(insn);
 
 		dest = off >= 0 ? call_dest_at(insn->sec, (uint64_t)off) : NULL;
-		set_call_dest(insn, dest);
+		if (set_call_dest(cfg, insn, dest))
+			return -1;
 		if (insn->flags & IF_IGNORE)
 			return 0;
 		if (!dest)
@@ -295,13 +309,15 @@ static int resolve_call(struct cfg *cfg, struct instr *insn)
 			return cfg_stop(cfg, "branch-target", insn->sec, insn->offset,
 					"can't find call dest symbol at %s+0x%llx",
 					rel->sym->sec->name, (unsigned long long)off);
-		set_call_dest(insn, dest);
+		if (set_call_dest(cfg, insn, dest))
+			return -1;
 	} else if (arch_is_retpoline_thunk(rel->sym)) {
 		make_indirect(insn);
 		return 0;
 	} else {
 		dest = rel->sym;
-		set_call_dest(insn, dest);
+		if (set_call_dest(cfg, insn, dest))
+			return -1;
 	}
 	if (cfg_apply_call_hacks(cfg, insn, false))
 		return 0;   /* a kbuild hack made it a NOP: no longer a call */

@@ -69,8 +69,8 @@ struct instr *cfg_next_same_func(const struct cfg *cfg, const struct instr *insn
 
 	if (!func)
 		return NULL;
-	if (insn->next && insn->next->func == func)
-		return insn->next;
+	if (insn->has_next && insn[1].func == func)
+		return (struct instr *)insn + 1;
 	fi = &cfg->finfo[func->index];
 	if (fi->cfunc == func || !fi->cfunc)
 		return NULL;
@@ -83,7 +83,7 @@ struct instr *cfg_group_next(const struct alt_group *g, const struct instr *i)
 		return NULL;
 	if (i == g->last)
 		return g->nop;
-	return i->next;
+	return cfg_insn_next(i);
 }
 
 bool cfg_ends_flow(const struct instr *i)
@@ -169,14 +169,52 @@ int cfg_stop(struct cfg *cfg, const char *kind, struct objsec *sec, uint64_t off
 	return -1;
 }
 
-static void free_alt_branches(struct instr *insn)
-{
-	struct alt_branch *b = insn->alts;
+/*
+ * struct instr_extra comes from chunks: one allocation per EXTRA_CHUNK
+ * instructions that need one, and their addresses stay put.
+ */
+#define EXTRA_CHUNK 4096
 
-	while (b) {
-		struct alt_branch *next = b->next;
-		free(b);
-		b = next;
+struct extra_chunk {
+	struct extra_chunk *next;
+	size_t nr;
+	struct instr_extra e[EXTRA_CHUNK];
+};
+
+struct instr_extra *cfg_extra(struct cfg *cfg, struct instr *insn)
+{
+	struct extra_chunk *c = cfg->extras;
+
+	if (insn->x)
+		return insn->x;
+	if (!c || c->nr == EXTRA_CHUNK) {
+		c = ao_calloc(cfg->err, 1, sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = cfg->extras;
+		cfg->extras = c;
+	}
+	insn->x = &c->e[c->nr++];
+	return insn->x;
+}
+
+/* Every instruction's alternative branches, and the extras that held them. */
+static void free_extras(struct cfg *cfg)
+{
+	while (cfg->extras) {
+		struct extra_chunk *c = cfg->extras;
+
+		for (size_t i = 0; i < c->nr; i++) {
+			struct alt_branch *b = c->e[i].alts;
+
+			while (b) {
+				struct alt_branch *next = b->next;
+				free(b);
+				b = next;
+			}
+		}
+		cfg->extras = c->next;
+		free(c);
 	}
 }
 
@@ -208,13 +246,12 @@ void cfg_free(struct cfg *cfg)
 	free_groups(cfg);
 	if (cfg->csecs) {
 		for (size_t s = 0; s < cfg->file->nr_secs; s++) {
-			for (size_t i = 0; i < cfg->csecs[s].nr; i++)
-				free_alt_branches(&cfg->csecs[s].insns[i]);
 			free(cfg->csecs[s].insns);
 			free(cfg->csecs[s].block_first);
 		}
 	}
 	free(cfg->csecs);
+	free_extras(cfg);
 	free(cfg->jtabs);
 	free(cfg->ops);
 	free(cfg->finfo);

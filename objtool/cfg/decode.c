@@ -198,7 +198,11 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 			insn->offset = off;
 			insn->len = r->len;
 			insn->kind = r->kind;
-			insn->disp = r->disp;
+			if (r->disp) {   /* a direct branch: it gets its extra now */
+				if (!cfg_extra(cfg, insn))
+					return -1;
+				insn->x->disp = (int32_t)r->disp;
+			}
 			insn->has_target = r->has_target;
 			if (r->kind == INSN_BUG)
 				insn->flags |= IF_DEAD_END;   /* ud2 is a dead end unless annotated */
@@ -212,7 +216,7 @@ static int fill_section(struct cfg *cfg, struct code_section *cs, struct dec_chu
 		chunk_free(&c[k]);
 	}
 	for (size_t i = 0; i + 1 < cs->nr; i++)
-		cs->insns[i].next = &cs->insns[i + 1];
+		cs->insns[i].has_next = true;
 	cfg->nr_insns += cs->nr;
 	return index_blocks(cfg, cs);
 }
@@ -341,6 +345,10 @@ static size_t load_sections(struct cfg *cfg, struct ao_error *lerr, uint64_t *by
 			continue;
 		if (objf_sec_data(sec, lerr) || objf_sec_rels(sec, lerr))
 			return i;
+		if (sec->size > UINT32_MAX) {   /* struct instr holds 32-bit offsets */
+			objf_fail(f, lerr, sec, 0, "code section too large (4 GiB or more)");
+			return i;
+		}
 		cfg->csecs[i].sec = sec;
 		cfg->csecs[i].is_text = sec_is_text(sec->name);
 		if (sec->data)
@@ -478,7 +486,7 @@ static int assign_functions(struct cfg *cfg, struct code_section *cs)
 		if (!insn)
 			return objf_fail(cfg->file, cfg->err, sec, func->offset,
 					 "%s(): can't find starting instruction", func->name);
-		for (; insn && insn->offset < func->offset + func->size; insn = insn->next)
+		for (; insn && insn->offset < func->offset + func->size; insn = cfg_insn_next(insn))
 			insn->func = func;
 	}
 	return 0;

@@ -23,7 +23,7 @@ static bool is_profiling_func(const struct objsym *s)
 
 bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling)
 {
-	const struct objsym *dest = insn->call_dest;
+	const struct objsym *dest = cfg_call_dest(insn);
 
 	if (!dest || !strcmp(insn->sec->name, ".altinstr_replacement"))
 		return false;

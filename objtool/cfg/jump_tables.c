@@ -136,8 +136,8 @@ static int find_table(struct jt_ctx *c, struct objsym *func, struct instr *orig,
 
 		if (i != orig && i->kind == INSN_JUMP_INDIRECT)
 			break;
-		if (i->kind == INSN_JUMP && i->jump_dest &&
-		    (i->jump_dest->offset <= i->offset || i->jump_dest->offset > orig->offset))
+		if (i->kind == INSN_JUMP && cfg_jump_dest(i) &&
+		    (cfg_jump_dest(i)->offset <= i->offset || cfg_jump_dest(i)->offset > orig->offset))
 			break;
 		r = table_ref(c, i, t);
 		if (r < 0)
@@ -198,8 +198,8 @@ static int mark_function(struct jt_ctx *c, struct objsym *func, struct jt_list *
 		struct jt_ref t;
 		int r;
 
-		if (i->jump_dest && i->jump_dest->offset > i->offset && !*fjs_slot(c, i->jump_dest))
-			*fjs_slot(c, i->jump_dest) = i;
+		if (cfg_jump_dest(i) && cfg_jump_dest(i)->offset > i->offset && !*fjs_slot(c, cfg_jump_dest(i)))
+			*fjs_slot(c, cfg_jump_dest(i)) = i;
 		if (i->kind != INSN_JUMP_INDIRECT)
 			continue;
 		r = find_table(c, func, i, &t);
@@ -242,7 +242,8 @@ static int new_table(struct cfg *cfg, struct instr *jump, const struct jt_ref *t
 /* One entry's branch: appended, or prepended where the rules walk cases first. */
 static int add_case(struct cfg *cfg, struct instr *jump, struct instr *dest, uint32_t entry)
 {
-	struct alt_branch *b = ao_calloc(cfg->err, 1, sizeof(*b)), **at = &jump->alts;
+	struct instr_extra *x = cfg_extra(cfg, jump);
+	struct alt_branch *b = x ? ao_calloc(cfg->err, 1, sizeof(*b)) : NULL, **at = &x->alts;
 
 	if (!b)
 		return -1;
@@ -424,7 +425,7 @@ void cfg_count_jump_tables(const struct cfg *cfg, struct jump_table_counts *c)
 {
 	*c = (struct jump_table_counts){ .tables = cfg->nr_jtabs };
 	for (size_t t = 0; t < cfg->nr_jtabs; t++)
-		for (const struct alt_branch *b = cfg->jtabs[t].jump->alts; b; b = b->next) {
+		for (const struct alt_branch *b = cfg_alts(cfg->jtabs[t].jump); b; b = b->next) {
 			if (b->jtab != t + 1)
 				continue;
 			c->targets++;

@@ -89,11 +89,13 @@ static int build_side(struct cfg *cfg, const struct arch_pv_template *t, struct 
 		i->len = d.len;
 		i->kind = d.kind;
 		i->func = orig->func;
-		i->alt_group = ng;
+		if (!cfg_extra(cfg, i))
+			return -1;
+		i->x->alt_group = ng;
 		if (cfg_store_ops(cfg, i, &d))
 			return -1;
 		if (n)
-			blk[n].next = i;
+			blk[n].has_next = true;   /* blk[n + 1] is i */
 		off += d.len;
 	}
 	ng->first = &blk[1];
@@ -103,7 +105,9 @@ static int build_side(struct cfg *cfg, const struct arch_pv_template *t, struct 
 	blk[0].len = (uint8_t)(og->len - t->len);
 	blk[0].kind = INSN_NOP;
 	blk[0].func = orig->func;
-	blk[0].alt_group = ng;
+	if (!cfg_extra(cfg, &blk[0]))
+		return -1;
+	blk[0].x->alt_group = ng;
 	blk[0].flags = IF_FAKE_NOP;
 	return 0;
 }

@@ -161,7 +161,7 @@ static void add_branch(struct explain *x, const struct instr *i, const struct al
 /* The replacement instruction of branch b that covers site offset rel. */
 static void add_replacement(struct explain *x, const struct alt_branch *b, uint64_t rel)
 {
-	const struct alt_group *g = b->first ? b->first->alt_group : NULL;
+	const struct alt_group *g = b->first ? cfg_alt_group(b->first) : NULL;
 
 	if (!g || !b->entry)
 		return;
@@ -178,7 +178,7 @@ static void add_replacement(struct explain *x, const struct alt_branch *b, uint6
 static void collect_branches(struct explain *x)
 {
 	const struct instr *i = x->insn;
-	const struct alt_group *g = i->alt_group;
+	const struct alt_group *g = cfg_alt_group(i);
 
 	if (g && g->orig_group) {
 		/* Inside a replacement: its own state; the site is the original range. */
@@ -193,7 +193,7 @@ static void collect_branches(struct explain *x)
 	x->site_off = x->off - g->first->offset;
 	if (x->site_off < g->len)
 		x->site_state = g->states[x->site_off];
-	for (const struct alt_branch *b = g->first->alts; b; b = b->next)
+	for (const struct alt_branch *b = cfg_alts(g->first); b; b = b->next)
 		add_replacement(x, b, x->site_off);
 }
 
@@ -205,7 +205,7 @@ static void add_cases_at(struct explain *x, const struct instr *i)
 	const struct cfg *cfg = &x->an->cfg;
 
 	for (size_t t = 0; t < cfg->nr_jtabs; t++)
-		for (const struct alt_branch *b = cfg->jtabs[t].jump->alts; b; b = b->next)
+		for (const struct alt_branch *b = cfg_alts(cfg->jtabs[t].jump); b; b = b->next)
 			if (b->jtab == t + 1 && b->first == i && x->nr_cases < MAX_CASES)
 				x->cases[x->nr_cases++] = (struct case_ref){ &cfg->jtabs[t], b->jt_entry, i };
 }

@@ -182,6 +182,14 @@ static int write_all(struct analysis *an, const struct objtool_args *o, struct a
 		ret = orc_generate(&an->cfg, an->orc_format, &t);
 		if (ret && !err->message[0])
 			ao_fail(err, AO_ERR_ANALYSIS, "%s: ORC generation failed", o->file);
+	}
+	/*
+	 * Nothing from here on reads the CFG: its instruction arrays (about
+	 * 270 MB for a vmlinux.o) go before libelf maps and writes the
+	 * output, so that the two do not add up in the peak.
+	 */
+	cfg_free(&an->cfg);
+	if (o->a.write_orc) {
 		if (!ret)
 			ret = orc_write(an->file, &t, NULL, 0, err);
 		orc_gen_free(&t);

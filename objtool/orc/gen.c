@@ -138,8 +138,8 @@ static int emit_section(struct cfg *cfg, struct code_section *cs, struct orc_gen
 	struct section_emitter em = { .cfg = cfg, .t = t, .empty = true };
 	static const uint8_t terminator[6];
 
-	for (struct instr *insn = cs->nr ? cs->insns : NULL; insn; insn = insn->next) {
-		struct alt_group *g = insn->alt_group;
+	for (struct instr *insn = cs->nr ? cs->insns : NULL; insn; insn = cfg_insn_next(insn)) {
+		struct alt_group *g = cfg_alt_group(insn);
 
 		if (!g) {
 			if (emit(&em, insn, insn->offset, insn->state))

@@ -29,7 +29,7 @@ size_t orc_site_extra_entries(const struct cfg *cfg, const struct alt_group *g, 
 	size_t n = 0;
 
 	/* 6.1 ALTERNATIVE_2: only the last entry's array reaches ORC (orc/gen.c) */
-	if (!og->first || og->first->alt_group != og)
+	if (!og->first || cfg_alt_group(og->first) != og)
 		return 0;
 	for (uint32_t k = 0; k < og->len; k++) {
 		const struct stack_state *st = g->states[k];

@@ -70,7 +70,7 @@ static int add_static_call(struct cfg *cfg, struct lists *l, const struct sites_
 	/* Without --static-call no list is written, and a missing key is no error. */
 	if (!o->static_call)
 		return 0;
-	key = static_call_key(cfg, l, insn->call_dest, o->module, err);
+	key = static_call_key(cfg, l, cfg_call_dest(insn), o->module, err);
 	if (!key)
 		return -1;
 	return site_add(&l->static_calls, insn->sec, insn->offset, key,
@@ -80,7 +80,7 @@ static int add_static_call(struct cfg *cfg, struct lists *l, const struct sites_
 /* An __fentry__ call, whether still a call or already a NOP. */
 static bool is_fentry_site(const struct cfg *cfg, const struct instr *insn)
 {
-	return cfg->opts.mcount && insn->call_dest && arch_is_fentry(insn->call_dest);
+	return cfg->opts.mcount && cfg_call_dest(insn) && arch_is_fentry(cfg_call_dest(insn));
 }
 
 /* The byte the compiler wrote (the rewrites are not applied in memory). */
@@ -100,9 +100,9 @@ static int jump_site(struct cfg *cfg, struct lists *l, const struct sites_option
 	switch (insn->kind) {
 	case INSN_JUMP:
 	case INSN_JUMP_COND:
-		if (!insn->call_dest || in_replacement(insn))
+		if (!cfg_call_dest(insn) || in_replacement(insn))
 			return 0;
-		if (arch_is_static_call_tramp(insn->call_dest))
+		if (arch_is_static_call_tramp(cfg_call_dest(insn)))
 			return add_static_call(cfg, l, o, insn, true, err);
 		if (is_fentry_site(cfg, insn))
 			return site_add(&l->mcount, insn->sec, insn->offset, NULL, 0, err);
@@ -142,9 +142,9 @@ static int call_site(struct cfg *cfg, struct lists *l, const struct sites_option
 
 	switch (insn->kind) {
 	case INSN_CALL:
-		if (!insn->call_dest)
+		if (!cfg_call_dest(insn))
 			return 0;
-		if (arch_is_static_call_tramp(insn->call_dest))
+		if (arch_is_static_call_tramp(cfg_call_dest(insn)))
 			return add_static_call(cfg, l, o, insn, false, err);
 		if (is_fentry_site(cfg, insn))
 			return site_add(&l->mcount, insn->sec, insn->offset, NULL, 0, err);

@@ -180,7 +180,7 @@ static bool pv_slot_ok(struct cfg *cfg, struct noinstr_pv *pv, struct findings *
 bool noinstr_callee_ok(struct cfg *cfg, struct noinstr_pv *pv, struct findings *fs,
 		       struct instr *insn)
 {
-	const struct objsym *dest = insn->call_dest;
+	const struct objsym *dest = cfg_call_dest(insn);
 
 	/* Other indirect calls cannot be followed: assume the worst. */
 	if (!dest)
@@ -198,8 +198,8 @@ const char *validate_call_dest_name(const struct cfg *cfg, const struct instr *i
 {
 	const struct objrel *rel;
 
-	if (insn->call_dest)
-		return insn->call_dest->name;
+	if (cfg_call_dest(insn))
+		return cfg_call_dest(insn)->name;
 	/* 6.1 remembers relocations it has read: replacements' and those --noinstr looked at. */
 	if (!cfg->opts.kernel->call_names_pv_slot ||
 	    (!(insn->flags & IF_RELOC_READ) && strcmp(insn->sec->name, ".altinstr_replacement")))

@@ -35,7 +35,7 @@ static void propagate_entry_state(struct cfg *cfg, const struct objsym *func, un
 	}
 	if (!start || !insn->state)
 		return;
-	for (struct instr *i = start; i != insn; i = i->next)
+	for (struct instr *i = start; i != insn; i = cfg_insn_next(i))
 		i->state = insn->state;
 }
 

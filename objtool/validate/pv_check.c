@@ -31,7 +31,7 @@ static bool walk_orig(const struct cfg *cfg, const struct pv_site *s, struct ins
 	const struct stack_state *entry = i->state;
 
 	*conflict = NULL;
-	for (; i && i->offset < s->off + s->len; i = i->next) {
+	for (; i && i->offset < s->off + s->len; i = cfg_insn_next(i)) {
 		const struct stack_op *ops = cfg_ops(cfg, i);
 		struct stack_op_ctx ctx = { .in_func = i->func != NULL };
 

@@ -14,7 +14,7 @@
 
 static bool calls(const struct instr *insn, const char *name)
 {
-	return insn->kind == INSN_CALL && insn->call_dest && !strcmp(insn->call_dest->name, name);
+	return insn->kind == INSN_CALL && cfg_call_dest(insn) && !strcmp(cfg_call_dest(insn)->name, name);
 }
 
 /* Up to five instructions ahead: a sanitizer report call explains the code. */
@@ -25,15 +25,15 @@ static bool leads_to_sanitizer(const struct cfg *cfg, const struct instr *insn)
 		    calls(insn, "__ubsan_handle_builtin_unreachable"))
 			return true;
 		if (insn->kind == INSN_JUMP) {
-			if (insn->jump_dest && insn->jump_dest->func == insn->func) {
-				insn = insn->jump_dest;
+			if (cfg_jump_dest(insn) && cfg_jump_dest(insn)->func == insn->func) {
+				insn = cfg_jump_dest(insn);
 				continue;
 			}
 			break;
 		}
 		if (insn->offset + insn->len >= insn->func->offset + insn->func->size)
 			break;
-		insn = insn->next;
+		insn = cfg_insn_next(insn);
 	}
 	return false;
 }
@@ -50,9 +50,9 @@ static bool expected_unreachable(struct cfg *cfg, const struct instr *insn, cons
 	if (arch_is_static_call_tramp(insn->func))
 		return true;
 	/* ud2 (or a jump to one) after a call that does not return */
-	if (prev && ((prev->flags & IF_DEAD_END) || (prev->call_dest && cfg_func_noreturn(cfg, prev->call_dest))) &&
+	if (prev && ((prev->flags & IF_DEAD_END) || (cfg_call_dest(prev) && cfg_func_noreturn(cfg, cfg_call_dest(prev)))) &&
 	    (insn->kind == INSN_BUG ||
-	     (insn->kind == INSN_JUMP && insn->jump_dest && insn->jump_dest->kind == INSN_BUG)))
+	     (insn->kind == INSN_JUMP && cfg_jump_dest(insn) && cfg_jump_dest(insn)->kind == INSN_BUG)))
 		return true;
 	return leads_to_sanitizer(cfg, insn);
 }
@@ -65,9 +65,9 @@ static int report_612(struct findings *fs, const struct instr *insn, const struc
 {
 	if (validate_function_warned(fs, insn->func))
 		return 1;
-	if (prev && (prev->flags & IF_DEAD_END) && prev->call_dest)
+	if (prev && (prev->flags & IF_DEAD_END) && cfg_call_dest(prev))
 		findings_add(fs, "missing-noreturn", insn->sec, insn->offset,
-			     "%s() is missing a __noreturn annotation", prev->call_dest->name);
+			     "%s() is missing a __noreturn annotation", cfg_call_dest(prev)->name);
 	else
 		findings_add(fs, "unreachable", insn->sec, insn->offset, "unreachable instruction");
 	return 1;

@@ -87,7 +87,7 @@ static void site_loc(const struct alt_group *g, char *buf, size_t size)
 
 static int report_conflict(struct cfg *cfg, struct findings *fs, struct instr *insn, uint64_t off)
 {
-	const struct alt_group *g = insn->alt_group, *other;
+	const struct alt_group *g = cfg_alt_group(insn), *other;
 	char loc[256], mine[160], theirs[160], s1[400], s2[400];
 
 	other = recorder(cfg, g, off, g->states[off]);
@@ -120,7 +120,7 @@ static bool falls_out(const struct instr *i, const struct instr *site_end)
 		return false;
 	switch (i->kind) {
 	case INSN_JUMP:
-		return i->jump_dest && i->jump_dest == site_end;
+		return cfg_jump_dest(i) && cfg_jump_dest(i) == site_end;
 	case INSN_RETURN:
 	case INSN_JUMP_INDIRECT:
 	case INSN_CONTEXT_SWITCH:
@@ -146,7 +146,7 @@ static bool step(const struct cfg *cfg, const struct instr *i, struct stack_stat
 /* The state the original side leaves its site with, from its entry state. */
 static bool orig_exit(const struct cfg *cfg, const struct alt_group *og, struct stack_state *s)
 {
-	const struct instr *end = og->last ? og->last->next : NULL;
+	const struct instr *end = og->last ? cfg_insn_next(og->last) : NULL;
 
 	if (!og->first || !og->first->state)
 		return false;
@@ -163,11 +163,11 @@ static bool orig_exit(const struct cfg *cfg, const struct alt_group *og, struct 
 /* Called at a replacement's last instruction (or its padding). */
 static void check_exit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 {
-	const struct alt_group *g = insn->alt_group, *og = g->orig_group;
+	const struct alt_group *g = cfg_alt_group(insn), *og = g->orig_group;
 	struct stack_state out, want;
 	char loc[256], side[160], s1[400], s2[400];
 
-	if (!og->last || !falls_out(insn, og->last->next))
+	if (!og->last || !falls_out(insn, cfg_insn_next(og->last)))
 		return;
 	out = *insn->state;
 	if (!step(cfg, insn, &out) || !orig_exit(cfg, og, &want) || same_frame(&out, &want))
@@ -183,7 +183,7 @@ static void check_exit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 
 int reconcile_on_visit(struct cfg *cfg, struct findings *fs, struct instr *insn)
 {
-	struct alt_group *g = insn->alt_group;
+	struct alt_group *g = cfg_alt_group(insn);
 	uint64_t off;
 
 	if (!g)

@@ -40,7 +40,7 @@ static enum unret_result walk_alternatives(struct unret_walk *u, const struct in
 {
 	if (insn->flags & IF_IGNORE_ALTS)
 		return UNRET_CLEAN;
-	for (const struct alt_branch *b = insn->alts; b; b = b->next) {
+	for (const struct alt_branch *b = cfg_alts(insn); b; b = b->next) {
 		enum unret_result r;
 
 		if (b->skip_orig)
@@ -57,7 +57,7 @@ static enum unret_result walk_alternatives(struct unret_walk *u, const struct in
 /* Into the callee (or a sibling call's target): its verdict is the path's. */
 static enum unret_result walk_callee(struct unret_walk *u, const struct instr *insn)
 {
-	const struct objsym *dest = insn->call_dest;
+	const struct objsym *dest = cfg_call_dest(insn);
 	struct instr *first = dest && dest->sec ? cfg_find(u->cfg, dest->sec, dest->offset) : NULL;
 
 	if (!first) {
@@ -84,9 +84,9 @@ static enum unret_result step(struct unret_walk *u, struct instr *insn, bool *st
 	case INSN_JUMP:
 	case INSN_JUMP_COND:
 		if (!cfg_is_sibling_call(u->cfg, insn)) {
-			if (!insn->jump_dest)
+			if (!cfg_jump_dest(insn))
 				return failed(u, insn, "unresolved jump target after linking?!?");
-			r = walk(u, insn->jump_dest);
+			r = walk(u, cfg_jump_dest(insn));
 			*stop = r == UNRET_CLEAN && insn->kind == INSN_JUMP;
 			return r;
 		}

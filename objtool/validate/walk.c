@@ -250,12 +250,12 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 		if (!(save->flags & (IF_VISITED | IF_VISITED_UA)))
 			return warn(w, insn, "unwind-hint",
 				    "objtool isn't smart enough to handle this CFI save/restore combo");
-		insn->hint_state = save->state;
+		insn->x->hint_state = save->state;   /* IF_HINT: it has its extra */
 	}
-	if (insn->hint_state)
-		ws->st = *insn->hint_state;
+	if (cfg_hint_state(insn))
+		ws->st = *cfg_hint_state(insn);
 	ws->pooled = NULL;
-	insn->state = insn->hint_state;
+	insn->state = cfg_hint_state(insn);
 	return WALK_GO_ON;
 }
 
@@ -263,7 +263,7 @@ static enum walk_result apply_hint(struct walker *w, struct instr *insn, struct 
 static enum walk_result track_pushf(struct walker *w, const struct instr *insn, const struct stack_op *op,
 		       struct walk_state *ws)
 {
-	if (!w->opts->uaccess || !insn->alt_group)
+	if (!w->opts->uaccess || !cfg_alt_group(insn))
 		return WALK_GO_ON;
 	/*
 	 * pushf/popf inside alternatives save and restore the AC flag: a bit
@@ -340,7 +340,7 @@ static enum walk_result check_call(struct walker *w, struct instr *insn, const s
 	if (ws->noinstr && ws->instr <= 0 && !noinstr_callee_ok(w->cfg, &w->pv, w->fs, insn))
 		return warn_insn(w, insn, "noinstr", "call to %s() leaves .noinstr.text section",
 				 validate_call_dest_name(w->cfg, insn, buf, sizeof(buf)));
-	if (ws->uaccess && !uaccess_safe(w, insn->call_dest))
+	if (ws->uaccess && !uaccess_safe(w, cfg_call_dest(insn)))
 		return warn_insn(w, insn, "uaccess", "call to %s() with UACCESS enabled",
 				 validate_call_dest_name(w->cfg, insn, buf, sizeof(buf)));
 	if (ws->df)
@@ -361,8 +361,8 @@ static enum walk_result check_sibling_call(struct walker *w, struct instr *insn,
 
 static bool is_special_call(const struct instr *insn)
 {
-	return insn->kind == INSN_CALL && insn->call_dest &&
-	       arch_call_needs_no_frame(insn->call_dest->name);
+	return insn->kind == INSN_CALL && cfg_call_dest(insn) &&
+	       arch_call_needs_no_frame(cfg_call_dest(insn)->name);
 }
 
 static enum walk_result walk(struct walker *w, struct objsym *func, struct instr *insn, struct walk_state ws);
@@ -389,8 +389,8 @@ static enum walk_result step_kind(struct walker *w, struct objsym *func, struct 
 		if (cfg_is_sibling_call(w->cfg, insn)) {
 			if (check_sibling_call(w, insn, ws))
 				return WALK_WARNED;
-		} else if (insn->jump_dest) {
-			ret = walk(w, func, insn->jump_dest, *ws);
+		} else if (cfg_jump_dest(insn)) {
+			ret = walk(w, func, cfg_jump_dest(insn), *ws);
 			if (ret != WALK_GO_ON)
 				return ret;
 		}
@@ -442,7 +442,7 @@ static enum walk_result walk_alternatives(struct walker *w, struct objsym *func,
 {
 	if (insn->flags & IF_IGNORE_ALTS)
 		return WALK_GO_ON;
-	for (struct alt_branch *b = insn->alts; b; b = b->next) {
+	for (struct alt_branch *b = cfg_alts(insn); b; b = b->next) {
 		enum walk_result ret;
 
 		if (b->skip_orig)
@@ -495,8 +495,8 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	struct finding *f;
 
 	/* the sides of a site share its state array: one thread per site */
-	if (insn->alt_group && reconcile_site_of(insn->alt_group)->first &&
-	    !claim(w, reconcile_site_of(insn->alt_group)->first))
+	if (cfg_alt_group(insn) && reconcile_site_of(cfg_alt_group(insn))->first &&
+	    !claim(w, reconcile_site_of(cfg_alt_group(insn))->first))
 		return WALK_ERROR;
 	fs->echo = 0;
 	ret = reconcile_on_visit(w->cfg, fs, insn) ? WALK_WARNED : WALK_GO_ON;
@@ -504,10 +504,10 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	if (fs->nr == before)
 		return ret;
 	f = &fs->items[fs->nr - 1];
-	if (w->k->conflict_at_site && f->location && insn->alt_group &&
+	if (w->k->conflict_at_site && f->location && cfg_alt_group(insn) &&
 	    !strcmp(f->kind, "alternative-stack-conflict")) {
-		const struct alt_group *g = insn->alt_group->orig_group ? insn->alt_group->orig_group
-									: insn->alt_group;
+		const struct alt_group *g = cfg_alt_group(insn)->orig_group ? cfg_alt_group(insn)->orig_group
+									: cfg_alt_group(insn);
 		const struct instr *orig = g->first ? g->first : insn;
 		const char *detail = strchr(f->message, '\n');
 		char where[512], more[1024];

@@ -163,8 +163,8 @@ static int canonicalize(struct cfg *cfg)
 			insn->walker = 0;
 			if (insn->state && !(insn->state = stack_pool_canon(top, insn->state)))
 				return -1;
-			if (insn->hint_state &&
-			    !(insn->hint_state = stack_pool_canon(top, insn->hint_state)))
+			if (cfg_hint_state(insn) &&
+			    !(insn->x->hint_state = stack_pool_canon(top, cfg_hint_state(insn))))
 				return -1;
 		}
 	}
@@ -196,7 +196,7 @@ static void undo(struct cfg *cfg, const struct stack_state *const *saved)
 			insn->state = NULL;
 			insn->flags &= (uint16_t)~(IF_VISITED | IF_VISITED_UA);
 			if (insn->flags & IF_RESTORE)
-				insn->hint_state = saved[r++];
+				insn->x->hint_state = saved[r++];
 		}
 	}
 	for (size_t k = 0; k < cfg->nr_groups; k++) {
@@ -223,7 +223,7 @@ static const struct stack_state **save_restores(const struct cfg *cfg)
 	for (size_t s = 1; s < cfg->file->nr_secs; s++)
 		for (size_t i = 0; i < cfg->csecs[s].nr; i++)
 			if (cfg->csecs[s].insns[i].flags & IF_RESTORE)
-				v[n++] = cfg->csecs[s].insns[i].hint_state;
+				v[n++] = cfg_hint_state(&cfg->csecs[s].insns[i]);
 	return v;
 }
 

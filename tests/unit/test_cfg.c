@@ -28,7 +28,7 @@ START_TEST(test_decode_arrays)
 	for (size_t i = 0; i < cs->nr; i++) {
 		ck_assert_uint_eq(cs->insns[i].offset, offs[i]);
 		ck_assert_uint_eq(cs->insns[i].len, lens[i]);
-		ck_assert_ptr_eq(cs->insns[i].next, i + 1 < cs->nr ? &cs->insns[i + 1] : NULL);
+		ck_assert_ptr_eq(cfg_insn_next(&cs->insns[i]), i + 1 < cs->nr ? &cs->insns[i + 1] : NULL);
 	}
 	ck_assert_uint_eq(unit_csec(&u, ".text.unlikely")->nr, 2);
 	ck_assert_uint_eq(unit_csec(&u, ".noinstr.text")->nr, 1);
@@ -109,8 +109,8 @@ START_TEST(test_decode_functions)
 	ck_assert_ptr_eq(cfg_next_same_func(&u.cfg, unit_insn(&u, "d_hot", 0xa)), cold_first);
 	ck_assert_ptr_null(cfg_next_same_func(&u.cfg, unit_insn(&u, "d_frame", 5)));
 	/* The jump into the cold part is an ordinary jump, not a sibling call. */
-	ck_assert_ptr_eq(unit_insn(&u, "d_hot", 2)->jump_dest, cold_first);
-	ck_assert_ptr_null(unit_insn(&u, "d_hot", 2)->call_dest);
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "d_hot", 2)), cold_first);
+	ck_assert_ptr_null(cfg_call_dest(unit_insn(&u, "d_hot", 2)));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, unit_insn(&u, "d_hot", 2)));
 	unit_cfg_close(&u);
 }
@@ -124,21 +124,21 @@ START_TEST(test_branch_jumps)
 	struct instr *i;
 
 	unit_cfg_open(&u, "cfg_branches", UNIT_6_1);
-	ck_assert_ptr_eq(unit_insn(&u, "b_main", 3)->jump_dest, unit_insn(&u, "b_main", 0x24));
-	ck_assert_ptr_eq(unit_insn(&u, "b_main", 5)->jump_dest, unit_insn(&u, "b_main", 0x21));
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "b_main", 3)), unit_insn(&u, "b_main", 0x24));
+	ck_assert_ptr_eq(cfg_jump_dest(unit_insn(&u, "b_main", 5)), unit_insn(&u, "b_main", 0x21));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, unit_insn(&u, "b_main", 3)));
 
 	/* Into another function's first instruction, with or without a relocation: tail calls. */
 	i = unit_insn(&u, "b_main", 0x22);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_local"));
-	ck_assert_ptr_null(i->jump_dest);
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_local"));
+	ck_assert_ptr_null(cfg_jump_dest(i));
 	ck_assert(cfg_is_sibling_call(&u.cfg, i));
 	i = unit_insn(&u, "b_tail_only", 0);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_die"));
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_die"));
 	ck_assert(cfg_is_sibling_call(&u.cfg, i));
 	i = unit_insn(&u, "b_sib", 0);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_ext"));
-	ck_assert_ptr_null(i->call_dest->sec);   /* undefined */
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_ext"));
+	ck_assert_ptr_null(cfg_call_dest(i)->sec);   /* undefined */
 	ck_assert(cfg_is_sibling_call(&u.cfg, i));
 
 	/* A jump to the return thunk is a return. */
@@ -156,31 +156,31 @@ START_TEST(test_branch_calls)
 
 	unit_cfg_open(&u, "cfg_branches", UNIT_6_1);
 	i = unit_insn(&u, "b_main", 7);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_ext"));
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_ext"));
 	ck_assert_uint_eq(i->kind, INSN_CALL);
 	/* The callee's return undoes the call's push: no stack op is left. */
 	ck_assert_uint_eq(i->nr_ops, 0);
 	ck_assert(!(i->flags & IF_DEAD_END));
 	i = unit_insn(&u, "b_main", 0xc);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_local"));
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_local"));
 	ck_assert(!(i->flags & IF_DEAD_END));
 
 	/* A retpoline thunk call is an indirect call, and a safe one. */
 	i = unit_insn(&u, "b_main", 0x11);
 	ck_assert_uint_eq(i->kind, INSN_CALL_INDIRECT);
 	ck_assert(i->flags & IF_RETPOLINE_SAFE);
-	ck_assert_ptr_null(i->call_dest);
+	ck_assert_ptr_null(cfg_call_dest(i));
 
 	/*
 	 * b_tail_only has no ret, but its tail call makes it "returns" (the
 	 * reference cannot follow a sibling call's target); b_die has neither.
 	 */
 	i = unit_insn(&u, "b_main", 0x16);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_tail_only"));
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_tail_only"));
 	ck_assert(!(i->flags & IF_DEAD_END));
 	ck_assert(!cfg_func_noreturn(&u.cfg, unit_sym(&u, "b_tail_only")));
 	i = unit_insn(&u, "b_main", 0x24);
-	ck_assert_ptr_eq(i->call_dest, unit_sym(&u, "b_die"));
+	ck_assert_ptr_eq(cfg_call_dest(i), unit_sym(&u, "b_die"));
 	ck_assert(i->flags & IF_DEAD_END);
 	ck_assert(cfg_func_noreturn(&u.cfg, unit_sym(&u, "b_die")));
 	ck_assert(!cfg_func_noreturn(&u.cfg, unit_sym(&u, "b_local")));
@@ -244,7 +244,7 @@ START_TEST(test_annot_dead_ends)
 
 	unit_cfg_open(&u, "cfg_annot", UNIT_6_1);
 	/* .discard.reachable after "call panic" overrides the noreturn list... */
-	ck_assert_ptr_eq(unit_insn(&u, "r_func", 1)->call_dest, unit_sym(&u, "panic"));
+	ck_assert_ptr_eq(cfg_call_dest(unit_insn(&u, "r_func", 1)), unit_sym(&u, "panic"));
 	ck_assert(!(unit_insn(&u, "r_func", 1)->flags & IF_DEAD_END));
 	/* ...and .discard.unreachable makes an ordinary call end its path (6.1 only). */
 	ck_assert(unit_insn(&u, "r_func", 7)->flags & IF_DEAD_END);
@@ -267,8 +267,8 @@ START_TEST(test_annot_intra_function_call)
 	call = unit_insn(&u, "i_func", 0);
 	/* A jump to 1f that keeps the call's push of the return address. */
 	ck_assert_uint_eq(call->kind, INSN_JUMP);
-	ck_assert_ptr_eq(call->jump_dest, unit_insn(&u, "i_func", 6));
-	ck_assert_ptr_null(call->call_dest);
+	ck_assert_ptr_eq(cfg_jump_dest(call), unit_insn(&u, "i_func", 6));
+	ck_assert_ptr_null(cfg_call_dest(call));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, call));
 	ck_assert_uint_eq(call->nr_ops, 1);
 	op = cfg_ops(&u.cfg, call);
@@ -286,7 +286,7 @@ START_TEST(test_annot_hints)
 	unit_cfg_open(&u, "cfg_hints", UNIT_6_1);
 	i = unit_insn(&u, ".text.asm", 0);
 	ck_assert(i->flags & IF_HINT);
-	h = i->hint_state;
+	h = cfg_hint_state(i);
 	ck_assert(h != NULL);
 	ck_assert_int_eq(h->cfa.base, REG_SP);
 	ck_assert_int_eq(h->cfa.offset, 160);
@@ -294,7 +294,7 @@ START_TEST(test_annot_hints)
 	ck_assert(!h->end);
 	ck_assert(!(unit_insn(&u, ".text.asm", 1)->flags & IF_HINT));
 	/* FUNC: a function's entry state. */
-	h = unit_insn(&u, ".text.asm", 2)->hint_state;
+	h = cfg_hint_state(unit_insn(&u, ".text.asm", 2));
 	ck_assert(h != NULL);
 	ck_assert_int_eq(h->cfa.base, REG_SP);
 	ck_assert_int_eq(h->cfa.offset, 8);
@@ -302,7 +302,7 @@ START_TEST(test_annot_hints)
 	ck_assert_int_eq(h->regs[REG_RA].offset, -8);
 	ck_assert_uint_eq(h->type, UNWIND_CALL);
 	/* 6.1's UNWIND_HINT_EMPTY: no CFA, end of the stack. */
-	h = unit_insn(&u, ".text.asm", 3)->hint_state;
+	h = cfg_hint_state(unit_insn(&u, ".text.asm", 3));
 	ck_assert(h != NULL);
 	ck_assert_int_eq(h->cfa.base, REG_UNDEFINED);
 	ck_assert(h->end);
@@ -311,13 +311,13 @@ START_TEST(test_annot_hints)
 	ck_assert((i->flags & (IF_SAVE | IF_HINT)) == IF_SAVE);
 	i = unit_insn(&u, "h_func", 7);
 	ck_assert((i->flags & (IF_RESTORE | IF_HINT)) == (IF_RESTORE | IF_HINT));
-	ck_assert_ptr_null(i->hint_state);
+	ck_assert_ptr_null(cfg_hint_state(i));
 	unit_cfg_close(&u);
 
 	/* 6.12 numbers the types differently: 1 is END_OF_STACK, and the byte is "signal". */
 	unit_cfg_open(&u, "cfg_hints", UNIT_6_12);
-	ck_assert_uint_eq(unit_insn(&u, ".text.asm", 0)->hint_state->type, UNWIND_END_OF_STACK);
-	h = unit_insn(&u, ".text.asm", 3)->hint_state;
+	ck_assert_uint_eq(cfg_hint_state(unit_insn(&u, ".text.asm", 0))->type, UNWIND_END_OF_STACK);
+	h = cfg_hint_state(unit_insn(&u, ".text.asm", 3));
 	ck_assert_uint_eq(h->type, UNWIND_UNDEFINED);
 	ck_assert(h->signal && !h->end);
 	unit_cfg_close(&u);
@@ -339,21 +339,21 @@ START_TEST(test_alt_replacement_branch)
 	repl = unit_insn(&u, ".altinstr_replacement", 0);
 	pop = unit_insn(&u, ".altinstr_replacement", 1);
 
-	b = orig->alts;
+	b = cfg_alts(orig);
 	ck_assert(b != NULL && b->next == NULL);
 	ck_assert_ptr_eq(b->first, repl);
 	ck_assert(!b->skip_orig);
 	ck_assert(b->entry != NULL && b->entry->index == 0);
 
-	og = orig->alt_group;
+	og = cfg_alt_group(orig);
 	ck_assert(og != NULL);
 	ck_assert_ptr_null(og->orig_group);
 	ck_assert_uint_eq(og->len, 6);
 	ck_assert_ptr_eq(og->first, orig);
 	ck_assert_ptr_eq(og->last, orig);
-	ck_assert_ptr_null(ret->alt_group);
+	ck_assert_ptr_null(cfg_alt_group(ret));
 
-	rg = repl->alt_group;
+	rg = cfg_alt_group(repl);
 	ck_assert(rg != NULL && rg != og);
 	ck_assert_ptr_eq(rg->orig_group, og);
 	ck_assert_ptr_eq(rg->states, og->states);
@@ -361,7 +361,7 @@ START_TEST(test_alt_replacement_branch)
 	ck_assert_ptr_eq(rg->last, pop);
 	/* Replacement code runs as part of the function it is patched into. */
 	ck_assert_ptr_eq(repl->func, unit_sym(&u, "f_pushf"));
-	ck_assert_ptr_eq(pop->alt_group, rg);
+	ck_assert_ptr_eq(cfg_alt_group(pop), rg);
 
 	/* 2 bytes in place of 6: 4 bytes of NOP padding, then after the site. */
 	ck_assert(rg->nop != NULL);
@@ -376,8 +376,8 @@ START_TEST(test_alt_replacement_branch)
 	ck_assert_ptr_eq(cfg_validate_next(orig), ret);
 
 	/* The second site's replacement starts at 2 and is padded from 4. */
-	rg = unit_insn(&u, ".altinstr_replacement", 2)->alt_group;
-	ck_assert_ptr_eq(rg->orig_group, unit_insn(&u, "f_pushf_framed", 5)->alt_group);
+	rg = cfg_alt_group(unit_insn(&u, ".altinstr_replacement", 2));
+	ck_assert_ptr_eq(rg->orig_group, cfg_alt_group(unit_insn(&u, "f_pushf_framed", 5)));
 	ck_assert_uint_eq(rg->nop->offset, 4);
 	unit_cfg_close(&u);
 }
@@ -391,10 +391,10 @@ START_TEST(test_alt_empty_replacement)
 
 	unit_cfg_open(&u, "alt2_empty", UNIT_6_1);
 	orig = unit_insn(&u, "f_empty", 4);
-	ck_assert(orig->alts != NULL);
+	ck_assert(cfg_alts(orig) != NULL);
 	/* Nothing but padding: the branch starts at the NOP covering the whole site. */
-	rg = orig->alts->first->alt_group;
-	ck_assert_ptr_eq(orig->alts->first, rg->nop);
+	rg = cfg_alt_group(cfg_alts(orig)->first);
+	ck_assert_ptr_eq(cfg_alts(orig)->first, rg->nop);
 	ck_assert_ptr_eq(rg->first, rg->nop);
 	ck_assert_ptr_null(rg->last);
 	ck_assert_uint_eq(rg->nop->len, 5);
@@ -411,9 +411,9 @@ START_TEST(test_alt_jump_out)
 	unit_cfg_open(&u, "alt2_jumpout", UNIT_6_1);
 	jmp = unit_insn(&u, ".altinstr_replacement", 0);
 	/* Through .rela.altinstr_replacement to .text+0xb, inside the same function. */
-	ck_assert_ptr_eq(jmp->jump_dest, unit_insn(&u, "f_jumpout", 0xb));
+	ck_assert_ptr_eq(cfg_jump_dest(jmp), unit_insn(&u, "f_jumpout", 0xb));
 	ck_assert_ptr_eq(jmp->func, unit_sym(&u, "f_jumpout"));
-	ck_assert_ptr_null(jmp->call_dest);
+	ck_assert_ptr_null(cfg_call_dest(jmp));
 	ck_assert(!cfg_is_sibling_call(&u.cfg, jmp));
 	unit_cfg_close(&u);
 }
@@ -430,12 +430,12 @@ START_TEST(test_alt_jump_to_end)
 	last = unit_insn(&u, ".altinstr_replacement", 4);
 	after = unit_insn(&u, "j_func", 9);
 	/* The replacement's end is the end of the original range once patched. */
-	ck_assert_ptr_eq(jz->jump_dest, after);
-	rg = jz->alt_group;
+	ck_assert_ptr_eq(cfg_jump_dest(jz), after);
+	rg = cfg_alt_group(jz);
 	ck_assert_ptr_null(rg->nop);   /* as long as the original */
 	ck_assert_ptr_eq(rg->last, last);
 	ck_assert_ptr_eq(cfg_validate_next(last), after);
-	ck_assert_ptr_eq(unit_insn(&u, "j_func", 4)->alts->first, unit_insn(&u, ".altinstr_replacement", 0));
+	ck_assert_ptr_eq(cfg_alts(unit_insn(&u, "j_func", 4))->first, unit_insn(&u, ".altinstr_replacement", 0));
 	unit_cfg_close(&u);
 }
 END_TEST

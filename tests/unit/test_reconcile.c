@@ -42,8 +42,8 @@ START_TEST(test_pushf_offsets)
 
 	unit_cfg_open(&u, "alt2_pushf", UNIT_6_1);
 	ck_assert_int_eq(unit_cfg_validate(&u), 0);
-	og = unit_insn(&u, "f_pushf", 0)->alt_group;
-	rg = unit_insn(&u, ".altinstr_replacement", 0)->alt_group;
+	og = cfg_alt_group(unit_insn(&u, "f_pushf", 0));
+	rg = cfg_alt_group(unit_insn(&u, ".altinstr_replacement", 0));
 	ck_assert_uint_eq(og->len, 6);
 	stack_state_func_entry(&entry);
 	ck_assert(stack_state_equal(og->states[0], &entry));
@@ -58,7 +58,7 @@ START_TEST(test_pushf_offsets)
 	ck_assert_ptr_eq(rg->nop->state, og->states[2]);
 
 	/* The framed site: CFA on rbp all along, rsp moves under it. */
-	og = unit_insn(&u, "f_pushf_framed", 5)->alt_group;
+	og = cfg_alt_group(unit_insn(&u, "f_pushf_framed", 5));
 	ck_cfa(og->states[0], REG_BP, 16);
 	ck_cfa(og->states[1], REG_BP, 16);
 	ck_assert_int_eq(og->states[0]->regs[REG_BX].offset, -24);
@@ -79,9 +79,9 @@ START_TEST(test_pushf_side_steps)
 	unit_cfg_open(&u, "alt2_pushf", UNIT_6_1);
 	ck_assert_int_eq(unit_cfg_validate(&u), 0);
 	rg = reconcile_entry_side(&u.cfg, 0);
-	ck_assert_ptr_eq(rg, unit_insn(&u, ".altinstr_replacement", 0)->alt_group);
+	ck_assert_ptr_eq(rg, cfg_alt_group(unit_insn(&u, ".altinstr_replacement", 0)));
 	ck_assert_ptr_eq(reconcile_entry_side(&u.cfg, 1),
-			 unit_insn(&u, ".altinstr_replacement", 2)->alt_group);
+			 cfg_alt_group(unit_insn(&u, ".altinstr_replacement", 2)));
 	ck_assert_ptr_null(reconcile_entry_side(&u.cfg, 2));
 
 	ck_assert_uint_eq(reconcile_side_steps(&u.cfg, rg, st, 8), 3);
@@ -153,7 +153,7 @@ START_TEST(test_extra_orc_original_boundary)
 
 	unit_cfg_open(&u, "rec_boundary", UNIT_6_1);
 	ck_assert_int_eq(unit_cfg_validate(&u), 0);
-	og = unit_insn(&u, "f_rec", 0)->alt_group;
+	og = cfg_alt_group(unit_insn(&u, "f_rec", 0));
 	ck_assert_uint_eq(og->len, 2);
 	ck_cfa(og->states[0], REG_SP, 8);
 	ck_cfa(og->states[1], REG_SP, 16);   /* recorded by the original's pop only */
@@ -176,7 +176,7 @@ START_TEST(test_conflict_6_1)
 			    ".altinstructions entry 0) has cfa=rsp+8; original has cfa=rsp+16 rbx=cfa-16");
 	ck_assert(findings_kind_in_reference("alternative-stack-conflict"));
 	/* The replacement, walked first, owns offset 1. */
-	og = unit_insn(&u, "f_conflict", 0)->alt_group;
+	og = cfg_alt_group(unit_insn(&u, "f_conflict", 0));
 	ck_cfa(og->states[1], REG_SP, 8);
 	ck_cfa(unit_insn(&u, "f_conflict", 1)->state, REG_SP, 16);
 	unit_cfg_close(&u);
@@ -211,7 +211,7 @@ START_TEST(test_conflict_on_visit)
 	stack_state_func_entry(&other);
 	orig->state = stack_pool_intern(u.cfg.states, &other);
 	ck_assert_int_eq(reconcile_on_visit(&u.cfg, &u.fs, orig), 0);
-	ck_assert_ptr_eq(orig->alt_group->states[0], orig->state);
+	ck_assert_ptr_eq(cfg_alt_group(orig)->states[0], orig->state);
 	ck_assert_int_eq(reconcile_on_visit(&u.cfg, &u.fs, orig), 0);
 	ck_assert_uint_eq(u.fs.nr, 0);
 	saved = orig->state;
@@ -220,7 +220,7 @@ START_TEST(test_conflict_on_visit)
 	ck_assert_int_eq(reconcile_on_visit(&u.cfg, &u.fs, orig), 1);
 	ck_assert_uint_eq(u.fs.nr, 1);
 	ck_assert_str_eq(u.fs.items[0].kind, "alternative-stack-conflict");
-	ck_assert_ptr_eq(orig->alt_group->states[0], saved);   /* the first one stays */
+	ck_assert_ptr_eq(cfg_alt_group(orig)->states[0], saved);   /* the first one stays */
 	/* Outside any site there is nothing to reconcile. */
 	ck_assert_int_eq(reconcile_on_visit(&u.cfg, &u.fs, unit_insn(&u, "f_exit", 1)), 0);
 	unit_cfg_close(&u);

@@ -5,6 +5,7 @@
  * Also derives the per-function facts the later passes need: .cold
  * parent/child links and aliases (several symbols over one range).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,12 @@ static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 	return true;
 }
 
-/* Decode [start, end) of the chunk's section; thread-safe (reads only shared data). */
-static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
+/*
+ * Decode [start, end) of the chunk's section; thread-safe (reads only shared
+ * data) as long as no other thread uses memo (NULL: none).
+ */
+static void decode_chunk(const struct cfg *cfg, struct arch_decode_cache *memo,
+			 struct dec_chunk *c)
 {
 	const struct objsec *sec = c->sec;
 	struct insn_decoded d;
@@ -113,7 +118,7 @@ static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
 	for (off = c->start; off < c->end; off += d.len) {
 		struct dec_rec *r;
 
-		if (arch_decode(cfg->decoder, sec->data + off, sec->size - off, &d)) {
+		if (arch_decode_cached(cfg->decoder, memo, sec->data + off, sec->size - off, &d)) {
 			c->failed = true;
 			break;
 		}
@@ -242,7 +247,7 @@ static int finish_section(struct cfg *cfg, struct objsec *sec, struct dec_chunk 
 			chunk_free(&c[k]);
 		c[0].end = sec->size;
 		c[0].failed = c[0].nomem = false;
-		decode_chunk(cfg, &c[0]);
+		decode_chunk(cfg, NULL, &c[0]);
 		n = 1;
 		if (c[0].nomem) {
 			chunk_free(&c[0]);
@@ -310,16 +315,69 @@ static int cut_section(struct objsec *sec, uint64_t want, struct dec_chunk **v, 
 	return 0;
 }
 
+/*
+ * The decode memos (arch_decode_cache_new()), one per thread at work: a job
+ * takes an idle one, or makes one while fewer than DECODE_MEMOS exist, and
+ * gives it back when done.  A job that finds none decodes without.
+ */
+#define DECODE_MEMOS 16
+
 struct decode_jobs {
 	const struct cfg *cfg;
 	struct dec_chunk *chunks;
+	pthread_mutex_t lock;
+	struct arch_decode_cache *memo[DECODE_MEMOS];
+	bool busy[DECODE_MEMOS];
 };
+
+static int memo_take(struct decode_jobs *j)
+{
+	int got = -1;
+
+	pthread_mutex_lock(&j->lock);
+	for (int m = 0; m < DECODE_MEMOS && got < 0; m++) {
+		if (j->busy[m])
+			continue;
+		if (!j->memo[m])
+			j->memo[m] = arch_decode_cache_new();
+		if (j->memo[m]) {
+			j->busy[m] = true;
+			got = m;
+		}
+	}
+	pthread_mutex_unlock(&j->lock);
+	return got;
+}
+
+static void memo_give_back(struct decode_jobs *j, int m)
+{
+	if (m < 0)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->busy[m] = false;
+	pthread_mutex_unlock(&j->lock);
+}
 
 static void decode_job(void *ctx, size_t i)
 {
 	struct decode_jobs *j = ctx;
+	int m = memo_take(j);
 
-	decode_chunk(j->cfg, &j->chunks[i]);
+	decode_chunk(j->cfg, m < 0 ? NULL : j->memo[m], &j->chunks[i]);
+	memo_give_back(j, m);
+}
+
+/* Decode every chunk, on threads when asked; the memos are freed after. */
+static void decode_chunks(const struct cfg *cfg, unsigned threads, struct dec_chunk *chunks,
+			  size_t nr)
+{
+	struct decode_jobs j = { .cfg = cfg, .chunks = chunks };
+
+	pthread_mutex_init(&j.lock, NULL);
+	ao_run_jobs(threads, 0, nr, decode_job, &j);
+	pthread_mutex_destroy(&j.lock);
+	for (int m = 0; m < DECODE_MEMOS; m++)
+		arch_decode_cache_free(j.memo[m]);
 }
 
 /*
@@ -375,7 +433,7 @@ static int decode_all(struct cfg *cfg)
 	}
 	if (cfg->opts.verbose && threads > 1)
 		fprintf(stderr, "altorc: %s: decoding %zu chunks on %u threads\n", f->path, nr, threads);
-	ao_run_jobs(threads, 0, nr, decode_job, &(struct decode_jobs){ cfg, chunks });
+	decode_chunks(cfg, threads, chunks, nr);
 	/* In section order, as the sequential decode met them: instructions, ops, errors. */
 	while (k < nr) {
 		size_t n = 1;

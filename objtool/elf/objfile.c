@@ -527,8 +527,10 @@ void objf_close(struct objfile *f)
 	if (!f)
 		return;
 	impl = objf_impl(f);
-	for (size_t i = 0; f->secs && i < f->nr_secs; i++)
+	for (size_t i = 0; f->secs && i < f->nr_secs; i++) {
 		free(f->secs[i].rels);
+		free(f->secs[i].rel_block);
+	}
 	free(impl->sym_ptrs);
 	free(impl->func_ptrs);
 	free(impl->func_ends);
@@ -635,6 +637,32 @@ static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *
 	return 0;
 }
 
+/*
+ * Lookups by offset (rel_lower_bound()) start from the relocations of a
+ * 256-byte stretch: the branch resolution and site passes ask once per
+ * instruction with a relocation, and a binary search over the whole table
+ * cost more than all the rest of objf_rel_in().  A table past 4G entries or
+ * an allocation failure leaves the index out, which only costs time.
+ */
+#define REL_BLOCK_SHIFT 8
+
+static void index_rels(struct objsec *sec)
+{
+	size_t nb = (sec->shdr.sh_size >> REL_BLOCK_SHIFT) + 1, r = 0;
+
+	if (sec->nr_rels > UINT32_MAX)
+		return;
+	sec->rel_block = calloc(nb + 1, sizeof(*sec->rel_block));
+	if (!sec->rel_block)
+		return;
+	for (size_t b = 0; b <= nb; b++) {
+		while (r < sec->nr_rels && sec->rels[r].offset < (uint64_t)b << REL_BLOCK_SHIFT)
+			r++;
+		sec->rel_block[b] = (uint32_t)r;
+	}
+	sec->nr_rel_blocks = nb;
+}
+
 int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 {
 	struct objfile *f = sec->file;
@@ -677,6 +705,7 @@ int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 	}
 	sec->nr_rels = n;
 	sec->rels_loaded = true;
+	index_rels(sec);
 	return 0;
 }
 
@@ -686,6 +715,12 @@ int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 static size_t rel_lower_bound(const struct objsec *sec, uint64_t off)
 {
 	size_t lo = 0, hi = sec->nr_rels;
+
+	/* all of block b's relocations lie in [rel_block[b], rel_block[b + 1]) */
+	if (sec->rel_block && (off >> REL_BLOCK_SHIFT) < sec->nr_rel_blocks) {
+		lo = sec->rel_block[off >> REL_BLOCK_SHIFT];
+		hi = sec->rel_block[(off >> REL_BLOCK_SHIFT) + 1];
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -17,7 +17,7 @@
  * instruction's length: a shorter instruction is found again only when the
  * same bytes follow it, which costs hits, never a wrong answer, as the
  * compare covers exactly the entry's own bytes.  Four entries to a set,
- * newest first; a miss costs one hash and four masked compares.  Buffers
+ * replaced in turn; a miss costs one hash and four masked compares.  Buffers
  * with fewer than 16 readable bytes (a section's last instruction) bypass it.
  */
 #include <stdlib.h>
@@ -37,6 +37,7 @@ struct cache_entry {
 
 struct arch_decode_cache {
 	struct cache_entry set[1u << CACHE_SET_BITS][CACHE_WAYS];
+	uint8_t oldest[1u << CACHE_SET_BITS];   /* the way a store replaces next */
 };
 
 struct arch_decode_cache *arch_decode_cache_new(void)
@@ -63,11 +64,11 @@ static uint64_t low_bytes(unsigned n)
 	return n >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
 }
 
-static struct cache_entry *set_of(struct arch_decode_cache *c, uint64_t lo)
+static uint32_t set_index(uint64_t lo)
 {
 	uint32_t key = (uint32_t)(lo & 0xffffff);
 
-	return c->set[(key * 0x9e3779b1u) >> (32 - CACHE_SET_BITS)];
+	return (key * 0x9e3779b1u) >> (32 - CACHE_SET_BITS);
 }
 
 bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
@@ -80,7 +81,7 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 		return false;
 	lo = load64(buf);
 	hi = load64(buf + 8);
-	s = set_of(c, lo);
+	s = c->set[set_index(lo)];
 	for (unsigned w = 0; w < CACHE_WAYS; w++) {
 		const struct cache_entry *e = &s[w];
 
@@ -96,13 +97,15 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
 		     size_t avail, const struct insn_decoded *out)
 {
-	struct cache_entry *s, *e;
+	uint32_t set;
+	struct cache_entry *e;
 
 	if (!c || avail < 16 || !out->len || out->len > 15)
 		return;
-	s = set_of(c, load64(buf));
-	memmove(&s[1], &s[0], (CACHE_WAYS - 1) * sizeof(*s));
-	e = &s[0];
+	/* first in, first out: the ways of a set are replaced in turn */
+	set = set_index(load64(buf));
+	e = &c->set[set][c->oldest[set]];
+	c->oldest[set] = (uint8_t)((c->oldest[set] + 1) % CACHE_WAYS);
 	e->mlo = low_bytes(out->len);
 	e->mhi = out->len > 8 ? low_bytes(out->len - 8u) : 0;
 	e->lo = load64(buf) & e->mlo;

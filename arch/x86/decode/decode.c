@@ -671,6 +671,7 @@ static bool one_byte_insn(const uint8_t *buf, size_t avail, struct insn_decoded 
 {
 	if (!avail || (buf[0] != 0x90 && buf[0] != 0xcc))
 		return false;
+	clear_out(out);
 	out->len = 1;
 	out->kind = buf[0] == 0x90 ? INSN_NOP : INSN_TRAP;
 	return true;
@@ -703,11 +704,11 @@ static int decode_one(const struct x86_decoder *xd, struct arch_decode_cache *ca
 {
 	struct x86_insn x;
 
-	clear_out(out);
 	if (one_byte_insn(buf, avail, out))
 		return 0;
 	if (x86_cache_lookup(cache, (uint8_t)xd->version, buf, avail, out))
 		return 0;
+	clear_out(out);
 	x.xd = xd;
 	x.out = out;
 	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail, &x.zi)))
@@ -731,8 +732,10 @@ int arch_decode_cached(const struct arch_decoder *d, struct arch_decode_cache *c
 	/*
 	 * An emulate prefix belongs to the instruction after it: one instruction
 	 * of 5 + its length, of that instruction's kind (not ud2's dead end).
+	 * It starts with ud2 (0F 0B): only then is it worth a call.
 	 */
-	size_t pfx = x86_emulate_prefix(buf, avail, NULL);
+	size_t pfx = avail >= 2 && buf[0] == 0x0f && buf[1] == 0x0b ?
+		     x86_emulate_prefix(buf, avail, NULL) : 0;
 
 	if (decode_one(to_x86(d), cache, buf + pfx, avail - pfx, out))
 		return -1;

@@ -356,6 +356,72 @@ static int cmp_sym_pos(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static bool sym_before(const struct objsym *x, const struct objsym *y)
+{
+	return cmp_sym_pos(&x, &y) < 0;
+}
+
+/* Merge the sorted runs v[a..b) and v[b..c) through tmp. */
+static void merge_runs(struct objsym **v, struct objsym **tmp, size_t a, size_t b, size_t c)
+{
+	size_t i = a, j = b, k = 0;
+
+	while (i < b && j < c)
+		tmp[k++] = sym_before(v[j], v[i]) ? v[j++] : v[i++];
+	while (i < b)
+		tmp[k++] = v[i++];
+	/* what is left of v[b..c) is in place already */
+	memcpy(&v[a], tmp, k * sizeof(*v));
+}
+
+/*
+ * Sort by cmp_sym_pos, a total order, so any correct sort gives the same
+ * result.  A symbol table comes in a few sorted runs (locals, then globals,
+ * each mostly in address order), so runs are found and merged pairwise:
+ * about n compares per merge round, log(runs) rounds, where glibc's qsort
+ * does n log n compares through a function pointer.  qsort() when out of
+ * memory.
+ */
+static void sort_syms(struct objsym **v, size_t n)
+{
+	size_t *run, nr = 0;
+	struct objsym **tmp;
+
+	for (size_t i = 1; i < n; i++)
+		if (sym_before(v[i], v[i - 1]))
+			nr++;
+	if (!nr)
+		return;
+	run = malloc((nr + 2) * sizeof(*run));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!run || !tmp) {
+		free(run);
+		free(tmp);
+		qsort(v, n, sizeof(*v), cmp_sym_pos);
+		return;
+	}
+	/* run[k] is where run k starts; run[nr] == n */
+	nr = 0;
+	run[nr++] = 0;
+	for (size_t i = 1; i < n; i++)
+		if (sym_before(v[i], v[i - 1]))
+			run[nr++] = i;
+	run[nr] = n;
+	while (nr > 1) {
+		size_t out = 0;
+
+		for (size_t k = 0; k < nr; k += 2) {
+			if (k + 1 < nr)
+				merge_runs(v, tmp, run[k], run[k + 1], run[k + 2]);
+			run[out++] = run[k];
+		}
+		run[out] = n;
+		nr = out;
+	}
+	free(run);
+	free(tmp);
+}
+
 /*
  * Carve one pointer array into per-section slices (a counting sort by
  * section), then sort each slice.  Functions get a second, separate index
@@ -409,8 +475,8 @@ static int index_syms(struct objf_impl *impl, struct ao_error *err)
 		struct objf_secx *x = &impl->x[i];
 		uint64_t max_end = 0;
 
-		qsort(f->secs[i].syms, f->secs[i].nr_syms, sizeof(struct objsym *), cmp_sym_pos);
-		qsort(x->funcs, x->nr_funcs, sizeof(struct objsym *), cmp_sym_pos);
+		sort_syms(f->secs[i].syms, f->secs[i].nr_syms);
+		sort_syms(x->funcs, x->nr_funcs);
 		/* Running maximum of end addresses bounds the backward search in func_at. */
 		for (size_t j = 0; j < x->nr_funcs; j++) {
 			uint64_t end = x->funcs[j]->offset + x->funcs[j]->size;

@@ -20,25 +20,29 @@ static bool sec_is_text(const char *name)
 	       strncmp(name, ".discard.", 9);
 }
 
-/* Keep stack ops in one pool: most instructions have none. */
-int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
+/* Append n (at most INSN_MAX_OPS) ops to cfg's pool as insn's. */
+static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
 {
-	if (!d->nr_ops)
-		return 0;
-	if (cfg->nr_ops + d->nr_ops > cfg->cap_ops) {
+	if (cfg->nr_ops + n > cfg->cap_ops) {
 		size_t cap = cfg->cap_ops ? cfg->cap_ops * 2 : 4096;
-		struct stack_op *ops = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*ops));
+		struct stack_op *grown = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*grown));
 
-		if (!ops)
+		if (!grown)
 			return -1;
-		cfg->ops = ops;
+		cfg->ops = grown;
 		cfg->cap_ops = cap;
 	}
 	insn->ops_index = (uint32_t)cfg->nr_ops;
-	insn->nr_ops = d->nr_ops;
-	memcpy(&cfg->ops[cfg->nr_ops], d->ops, d->nr_ops * sizeof(*d->ops));
-	cfg->nr_ops += d->nr_ops;
+	insn->nr_ops = (uint8_t)n;
+	for (unsigned k = 0; k < n; k++)   /* a loop, not a library call */
+		cfg->ops[cfg->nr_ops++] = ops[k];
 	return 0;
+}
+
+/* Keep stack ops in one pool: most instructions have none. */
+int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
+{
+	return d->nr_ops ? store_ops(cfg, insn, d->ops, d->nr_ops) : 0;
 }
 
 /*
@@ -135,9 +139,9 @@ static void decode_chunk(const struct cfg *cfg, struct arch_decode_cache *memo,
 		r->kind = d.kind;
 		r->nr_ops = d.nr_ops;
 		r->has_target = d.has_target;
-		if (d.nr_ops)   /* c->ops is still NULL before the first op */
-			memcpy(&c->ops[c->nr_ops], d.ops, d.nr_ops * sizeof(*d.ops));
-		c->nr_ops += d.nr_ops;
+		/* at most INSN_MAX_OPS: a loop, not a library call */
+		for (unsigned k = 0; k < d.nr_ops; k++)
+			c->ops[c->nr_ops++] = d.ops[k];
 	}
 	c->stop = off;
 }
@@ -149,16 +153,6 @@ static void chunk_free(struct dec_chunk *c)
 	c->recs = NULL;
 	c->ops = NULL;
 	c->nr = c->cap = c->nr_ops = c->cap_ops = 0;
-}
-
-/* Append n ops to cfg's pool as insn's. */
-static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
-{
-	struct insn_decoded d;
-
-	d.nr_ops = (uint8_t)n;
-	memcpy(d.ops, ops, n * sizeof(*ops));
-	return cfg_store_ops(cfg, insn, &d);
 }
 
 /* Lookups by offset start from a block's first instruction (cfg_lower_bound). */

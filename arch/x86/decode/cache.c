@@ -11,14 +11,14 @@
  *
  * The decoder's result depends only on the bytes it consumed and on the
  * objtool version it imitates, so an entry is its instruction's bytes
- * (at most 15), the version and the result; a lookup matches an entry
- * whose bytes begin the buffer.  The length is not known before decoding,
- * so a set is picked by the first three bytes of the buffer, whatever the
- * instruction's length: a shorter instruction is found again only when the
- * same bytes follow it, which costs hits, never a wrong answer, as the
- * compare covers exactly the entry's own bytes.  Four entries to a set,
- * replaced in turn; a miss costs one hash and four masked compares.  Buffers
- * with fewer than 16 readable bytes (a section's last instruction) bypass it.
+ * (at most 15) and the result, and a lookup matches an entry whose bytes
+ * begin the buffer; a memo holds the results of one version (the first it
+ * is given).  The length is not known before decoding, so an instruction of
+ * three bytes or more is filed in a set picked by its first three bytes,
+ * four entries to a set, replaced in turn; one- and two-byte instructions
+ * have tables of their own, keyed by exactly their bytes, so that they are
+ * found again whatever follows them.  Buffers with fewer than 16 readable
+ * bytes (a section's last instruction) bypass the memo.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +27,28 @@
 
 #define CACHE_SET_BITS 12
 #define CACHE_WAYS     4
+#define CACHE_PAIR_BITS 12
 
 struct cache_entry {
 	uint64_t lo, hi;          /* the instruction's bytes, zero past its length */
 	uint64_t mlo, mhi;        /* which bytes of lo/hi belong to it */
 	struct insn_decoded out;  /* len 0: empty */
-	uint8_t version;
+};
+
+/* A two-byte instruction, filed by its own two bytes. */
+struct cache_pair {
+	uint16_t bytes;
+	struct insn_decoded out;  /* len 0: empty */
 };
 
 struct arch_decode_cache {
 	struct cache_entry set[1u << CACHE_SET_BITS][CACHE_WAYS];
 	uint8_t oldest[1u << CACHE_SET_BITS];   /* the way a store replaces next */
+	struct cache_pair pair[1u << CACHE_PAIR_BITS];
+	struct insn_decoded single[256];        /* one-byte instructions, by their byte */
+	/* the objtool version of every entry; set by the first store */
+	uint8_t version;
+	bool has_version;
 };
 
 struct arch_decode_cache *arch_decode_cache_new(void)
@@ -71,25 +82,46 @@ static uint32_t set_index(uint64_t lo)
 	return (key * 0x9e3779b1u) >> (32 - CACHE_SET_BITS);
 }
 
+static uint32_t pair_index(uint16_t bytes)
+{
+	return ((uint32_t)bytes * 0x9e3779b1u) >> (32 - CACHE_PAIR_BITS);
+}
+
+/*
+ * Instructions of three bytes or more are filed under their first three,
+ * whatever follows; shorter ones under their own bytes only (one table of
+ * 256 for one byte, a hashed one for two), so that they are found again
+ * whatever follows them.  A lookup tries the one-byte table, the sets, then
+ * the two-byte table.
+ */
 bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
 		      size_t avail, struct insn_decoded *out)
 {
 	uint64_t lo, hi;
-	struct cache_entry *s;
+	const struct cache_entry *s;
+	const struct cache_pair *p;
 
-	if (!c || avail < 16)
+	if (!c || avail < 16 || !c->has_version || c->version != version)
 		return false;
+	if (c->single[buf[0]].len) {
+		*out = c->single[buf[0]];
+		return true;
+	}
 	lo = load64(buf);
 	hi = load64(buf + 8);
 	s = c->set[set_index(lo)];
 	for (unsigned w = 0; w < CACHE_WAYS; w++) {
 		const struct cache_entry *e = &s[w];
 
-		if (e->out.len && e->version == version && ((lo & e->mlo) == e->lo) &&
-		    ((hi & e->mhi) == e->hi)) {
+		if (((lo & e->mlo) == e->lo) && ((hi & e->mhi) == e->hi) && e->out.len) {
 			*out = e->out;
 			return true;
 		}
+	}
+	p = &c->pair[pair_index((uint16_t)lo)];
+	if (p->out.len && p->bytes == (uint16_t)lo) {
+		*out = p->out;
+		return true;
 	}
 	return false;
 }
@@ -102,6 +134,23 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 
 	if (!c || avail < 16 || !out->len || out->len > 15)
 		return;
+	if (!c->has_version) {
+		c->version = version;
+		c->has_version = true;
+	}
+	if (c->version != version)
+		return;
+	if (out->len == 1) {
+		c->single[buf[0]] = *out;
+		return;
+	}
+	if (out->len == 2) {
+		struct cache_pair *p = &c->pair[pair_index((uint16_t)load64(buf))];
+
+		p->bytes = (uint16_t)load64(buf);
+		p->out = *out;
+		return;
+	}
 	/* first in, first out: the ways of a set are replaced in turn */
 	set = set_index(load64(buf));
 	e = &c->set[set][c->oldest[set]];
@@ -111,5 +160,4 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 	e->lo = load64(buf) & e->mlo;
 	e->hi = load64(buf + 8) & e->mhi;
 	e->out = *out;
-	e->version = version;
 }

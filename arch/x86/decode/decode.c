@@ -699,15 +699,12 @@ static int classify(struct x86_insn *x)
 	}
 }
 
+/* What neither one_byte_insn() nor the memo answered: Zydis, then the memo. */
 static int decode_one(const struct x86_decoder *xd, struct arch_decode_cache *cache,
 		      const uint8_t *buf, size_t avail, struct insn_decoded *out)
 {
 	struct x86_insn x;
 
-	if (one_byte_insn(buf, avail, out))
-		return 0;
-	if (x86_cache_lookup(cache, (uint8_t)xd->version, buf, avail, out))
-		return 0;
 	clear_out(out);
 	x.xd = xd;
 	x.out = out;
@@ -736,8 +733,14 @@ int arch_decode_cached(const struct arch_decoder *d, struct arch_decode_cache *c
 	 */
 	size_t pfx = avail >= 2 && buf[0] == 0x0f && buf[1] == 0x0b ?
 		     x86_emulate_prefix(buf, avail, NULL) : 0;
+	const struct x86_decoder *xd = to_x86(d);
 
-	if (decode_one(to_x86(d), cache, buf + pfx, avail - pfx, out))
+	buf += pfx;
+	avail -= pfx;
+	/* the frequent answers first, without decode_one()'s large frame */
+	if (!one_byte_insn(buf, avail, out) &&
+	    !x86_cache_lookup(cache, (uint8_t)xd->version, buf, avail, out) &&
+	    decode_one(xd, cache, buf, avail, out))
 		return -1;
 	out->len = (uint8_t)(out->len + pfx);
 	return 0;

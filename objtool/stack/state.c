@@ -62,18 +62,24 @@ _Static_assert(sizeof(struct reg_loc) == 8 && offsetof(struct reg_loc, base) == 
 	       "reg_loc_word() expects base in bytes 0-1 and offset in bytes 4-7");
 #define REG_LOC_MASK 0xffffffff0000ffffull
 
-static bool reg_locs_equal(const struct reg_loc *a, const struct reg_loc *b, unsigned n)
+_Static_assert(offsetof(struct stack_state, vals) ==
+	       offsetof(struct stack_state, regs) + NR_CFI_REGS * sizeof(struct reg_loc),
+	       "reg_locs_equal() reads regs[] and vals[] as one array");
+
+/* n (even) reg_locs from pa and pb, two words a step. */
+static bool reg_locs_equal(const unsigned char *pa, const unsigned char *pb, unsigned n)
 {
-	uint64_t diff = 0;
+	uint64_t d0 = 0, d1 = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t x, y;
+	for (unsigned i = 0; i < n; i += 2) {
+		uint64_t x[2], y[2];
 
-		memcpy(&x, &a[i], sizeof(x));
-		memcpy(&y, &b[i], sizeof(y));
-		diff |= x ^ y;
+		memcpy(x, pa + i * sizeof(struct reg_loc), sizeof(x));
+		memcpy(y, pb + i * sizeof(struct reg_loc), sizeof(y));
+		d0 |= x[0] ^ y[0];
+		d1 |= x[1] ^ y[1];
 	}
-	return !(diff & REG_LOC_MASK);
+	return !((d0 | d1) & REG_LOC_MASK);
 }
 
 bool stack_state_equal(const struct stack_state *a, const struct stack_state *b)
@@ -83,8 +89,9 @@ bool stack_state_equal(const struct stack_state *a, const struct stack_state *b)
 	    a->type != b->type || a->bp_scratch != b->bp_scratch ||
 	    a->drap != b->drap || a->end != b->end || a->signal != b->signal)
 		return false;
-	return reg_locs_equal(a->regs, b->regs, NR_CFI_REGS) &&
-	       reg_locs_equal(a->vals, b->vals, NR_CFI_REGS);
+	return reg_locs_equal((const unsigned char *)a + offsetof(struct stack_state, regs),
+			      (const unsigned char *)b + offsetof(struct stack_state, regs),
+			      2 * NR_CFI_REGS);
 }
 
 /* Registers whose saved location the unwinder cares about (callee-saved). */

@@ -571,8 +571,14 @@ static void same_decode(const struct insn_decoded *a, const struct insn_decoded 
 		      a->has_target == b->has_target && a->flags == b->flags &&
 		      a->disp == b->disp && a->immediate == b->immediate,
 		      "memo result differs at offset %zu", off);
+	/* field by field: struct op_operand has padding */
 	for (unsigned k = 0; k < a->nr_ops; k++)
-		ck_assert_msg(!memcmp(&a->ops[k], &b->ops[k], sizeof(a->ops[k])),
+		ck_assert_msg(a->ops[k].src.type == b->ops[k].src.type &&
+			      a->ops[k].src.reg == b->ops[k].src.reg &&
+			      a->ops[k].src.offset == b->ops[k].src.offset &&
+			      a->ops[k].dest.type == b->ops[k].dest.type &&
+			      a->ops[k].dest.reg == b->ops[k].dest.reg &&
+			      a->ops[k].dest.offset == b->ops[k].dest.offset,
 			      "memo stack op %u differs at offset %zu", k, off);
 }
 

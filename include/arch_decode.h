@@ -46,10 +46,11 @@ int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
 /*
  * A memo of decoded instructions (arch/x86/decode/cache.c): repeated
  * encodings are not decoded again.  One per thread: it is not shared.
- * NULL when out of memory; arch_decode_cached() then works without one.
+ * Sized for about code_bytes of code.  NULL when out of memory;
+ * arch_decode_cached() then works without one.
  */
 struct arch_decode_cache;
-struct arch_decode_cache *arch_decode_cache_new(void);
+struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes);
 void arch_decode_cache_free(struct arch_decode_cache *c);
 
 /* arch_decode() through cache c (NULL: no memo); the same results. */

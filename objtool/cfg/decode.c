@@ -319,6 +319,7 @@ static int cut_section(struct objsec *sec, uint64_t want, struct dec_chunk **v, 
 struct decode_jobs {
 	const struct cfg *cfg;
 	struct dec_chunk *chunks;
+	uint64_t bytes;          /* of code in all: sizes the memos */
 	pthread_mutex_t lock;
 	struct arch_decode_cache *memo[DECODE_MEMOS];
 	bool busy[DECODE_MEMOS];
@@ -333,7 +334,7 @@ static int memo_take(struct decode_jobs *j)
 		if (j->busy[m])
 			continue;
 		if (!j->memo[m])
-			j->memo[m] = arch_decode_cache_new();
+			j->memo[m] = arch_decode_cache_new((size_t)j->bytes);
 		if (j->memo[m]) {
 			j->busy[m] = true;
 			got = m;
@@ -363,9 +364,9 @@ static void decode_job(void *ctx, size_t i)
 
 /* Decode every chunk, on threads when asked; the memos are freed after. */
 static void decode_chunks(const struct cfg *cfg, unsigned threads, struct dec_chunk *chunks,
-			  size_t nr)
+			  size_t nr, uint64_t bytes)
 {
-	struct decode_jobs j = { .cfg = cfg, .chunks = chunks };
+	struct decode_jobs j = { .cfg = cfg, .chunks = chunks, .bytes = bytes };
 
 	pthread_mutex_init(&j.lock, NULL);
 	ao_run_jobs(threads, 0, nr, decode_job, &j);
@@ -427,7 +428,7 @@ static int decode_all(struct cfg *cfg)
 	}
 	if (cfg->opts.verbose && threads > 1)
 		fprintf(stderr, "altorc: %s: decoding %zu chunks on %u threads\n", f->path, nr, threads);
-	decode_chunks(cfg, threads, chunks, nr);
+	decode_chunks(cfg, threads, chunks, nr, bytes);
 	/* In section order, as the sequential decode met them: instructions, ops, errors. */
 	while (k < nr) {
 		size_t n = 1;

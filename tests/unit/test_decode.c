@@ -597,7 +597,7 @@ START_TEST(test_memo_same)
 	size_t n = 0;
 	uint32_t seed = 12345;
 	struct arch_decoder *d = arch_decoder_new();
-	struct arch_decode_cache *memo = arch_decode_cache_new();
+	struct arch_decode_cache *memo = arch_decode_cache_new(sizeof(buf));
 
 	ck_assert(d && memo);
 	while (n + 8 + 16 < sizeof(buf)) {

@@ -25,9 +25,9 @@
 
 #include "decoder_internal.h"
 
-#define CACHE_SET_BITS 12
+#define CACHE_MAX_SET_BITS 12
+#define CACHE_MIN_SET_BITS 4
 #define CACHE_WAYS     4
-#define CACHE_PAIR_BITS 12
 
 struct cache_entry {
 	uint64_t lo, hi;          /* the instruction's bytes, zero past its length */
@@ -42,18 +42,41 @@ struct cache_pair {
 };
 
 struct arch_decode_cache {
-	struct cache_entry set[1u << CACHE_SET_BITS][CACHE_WAYS];
-	uint8_t oldest[1u << CACHE_SET_BITS];   /* the way a store replaces next */
-	struct cache_pair pair[1u << CACHE_PAIR_BITS];
+	unsigned bits;                          /* 1 << bits sets, as many pairs */
+	struct cache_entry (*set)[CACHE_WAYS];
+	uint8_t *oldest;                        /* per set: the way a store replaces next */
+	struct cache_pair *pair;
 	struct insn_decoded single[256];        /* one-byte instructions, by their byte */
 	/* the objtool version of every entry; set by the first store */
 	uint8_t version;
 	bool has_version;
 };
 
-struct arch_decode_cache *arch_decode_cache_new(void)
+/*
+ * Sized by the code it will see: about one set per 128 bytes (a module has
+ * a new encoding every 25-30 bytes of code, four to a set), from 16 to
+ * 4096 sets.  Lookups land on random sets, so every page of a table too
+ * large for the code would be faulted in for nothing: a small module's
+ * memo was costing more system time than its decoding saved.
+ */
+struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes)
 {
-	return calloc(1, sizeof(struct arch_decode_cache));
+	unsigned bits = CACHE_MIN_SET_BITS;
+	size_t sets, size;
+	struct arch_decode_cache *c;
+
+	while (bits < CACHE_MAX_SET_BITS && ((size_t)128 << bits) < code_bytes)
+		bits++;
+	sets = (size_t)1 << bits;
+	size = sizeof(*c) + sets * (sizeof(*c->set) + sizeof(*c->pair) + 1);
+	c = calloc(1, size);
+	if (!c)
+		return NULL;
+	c->bits = bits;
+	c->set = (void *)(c + 1);
+	c->pair = (void *)(c->set + sets);
+	c->oldest = (uint8_t *)(c->pair + sets);
+	return c;
 }
 
 void arch_decode_cache_free(struct arch_decode_cache *c)
@@ -75,16 +98,16 @@ static uint64_t low_bytes(unsigned n)
 	return n >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
 }
 
-static uint32_t set_index(uint64_t lo)
+static uint32_t set_index(const struct arch_decode_cache *c, uint64_t lo)
 {
 	uint32_t key = (uint32_t)(lo & 0xffffff);
 
-	return (key * 0x9e3779b1u) >> (32 - CACHE_SET_BITS);
+	return (key * 0x9e3779b1u) >> (32 - c->bits);
 }
 
-static uint32_t pair_index(uint16_t bytes)
+static uint32_t pair_index(const struct arch_decode_cache *c, uint16_t bytes)
 {
-	return ((uint32_t)bytes * 0x9e3779b1u) >> (32 - CACHE_PAIR_BITS);
+	return ((uint32_t)bytes * 0x9e3779b1u) >> (32 - c->bits);
 }
 
 /*
@@ -109,7 +132,7 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 	}
 	lo = load64(buf);
 	hi = load64(buf + 8);
-	s = c->set[set_index(lo)];
+	s = c->set[set_index(c, lo)];
 	for (unsigned w = 0; w < CACHE_WAYS; w++) {
 		const struct cache_entry *e = &s[w];
 
@@ -118,7 +141,7 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 			return true;
 		}
 	}
-	p = &c->pair[pair_index((uint16_t)lo)];
+	p = &c->pair[pair_index(c, (uint16_t)lo)];
 	if (p->out.len && p->bytes == (uint16_t)lo) {
 		*out = p->out;
 		return true;
@@ -145,14 +168,14 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 		return;
 	}
 	if (out->len == 2) {
-		struct cache_pair *p = &c->pair[pair_index((uint16_t)load64(buf))];
+		struct cache_pair *p = &c->pair[pair_index(c, (uint16_t)load64(buf))];
 
 		p->bytes = (uint16_t)load64(buf);
 		p->out = *out;
 		return;
 	}
 	/* first in, first out: the ways of a set are replaced in turn */
-	set = set_index(load64(buf));
+	set = set_index(c, load64(buf));
 	e = &c->set[set][c->oldest[set]];
 	c->oldest[set] = (uint8_t)((c->oldest[set] + 1) % CACHE_WAYS);
 	e->mlo = low_bytes(out->len);

@@ -44,6 +44,20 @@ int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
 		struct insn_decoded *out);
 
 /*
+ * A memo of decoded instructions (arch/x86/decode/cache.c): repeated
+ * encodings are not decoded again.  One per thread: it is not shared.
+ * Sized for about code_bytes of code.  NULL when out of memory;
+ * arch_decode_cached() then works without one.
+ */
+struct arch_decode_cache;
+struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes);
+void arch_decode_cache_free(struct arch_decode_cache *c);
+
+/* arch_decode() through cache c (NULL: no memo); the same results. */
+int arch_decode_cached(const struct arch_decoder *d, struct arch_decode_cache *c,
+		       const uint8_t *buf, size_t avail, struct insn_decoded *out);
+
+/*
  * Print the instruction at buf in AT&T syntax as objdump does, with
  * branch targets computed from addr (the instruction's own address).
  * Returns the instruction length, or -1 when undecodable.

@@ -309,7 +309,7 @@ bool cfg_insn_takes_no_address(const struct instr *i);
 /* The relocations that lie inside cs's instructions, in address order. */
 struct cfg_insn_rels {
 	const struct code_section *cs;
-	size_t i, r;              /* (unused), next relocation to look at */
+	size_t i, r;              /* first instruction after the last relocation, next relocation */
 };
 /*
  * The next such relocation, with *insn its instruction; NULL at the end.

@@ -51,6 +51,12 @@ struct objsec {
 	struct objrel *rels;
 	size_t nr_rels;
 	bool rels_loaded;
+	/*
+	 * rel_block[b]: the first relocation at or after offset b << 8, for
+	 * b <= nr_rel_blocks (NULL when out of memory: lookups search it all).
+	 */
+	uint32_t *rel_block;
+	size_t nr_rel_blocks;
 
 	/* Symbols defined in this section, sorted by offset then size. */
 	struct objsym **syms;

@@ -117,6 +117,26 @@ bool cfg_insn_takes_no_address(const struct instr *i)
 	}
 }
 
+/*
+ * The index of the first instruction after offset off, for offsets that
+ * never decrease (the relocations are sorted): a walk from where the last
+ * call stopped or the start of off's block, whichever is later.  it->i
+ * keeps the position.
+ */
+static size_t insn_after(struct cfg_insn_rels *it, uint64_t off)
+{
+	const struct code_section *cs = it->cs;
+	size_t i = it->i;
+
+	if (((off + 1) >> CFG_BLOCK_SHIFT) >= cs->nr_blocks)
+		return it->i = cfg_lower_bound(cs, off + 1);
+	if (cs->block_first[(off + 1) >> CFG_BLOCK_SHIFT] > i)
+		i = cs->block_first[(off + 1) >> CFG_BLOCK_SHIFT];
+	while (i < cs->nr && cs->insns[i].offset <= off)
+		i++;
+	return it->i = i;
+}
+
 const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct instr **insn)
 {
 	const struct objsec *sec = it->cs->sec;
@@ -124,7 +144,7 @@ const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct in
 	/* relocation by relocation: code has far fewer of them than instructions */
 	for (; it->r < sec->nr_rels; it->r++) {
 		const struct objrel *rel = &sec->rels[it->r];
-		size_t i = cfg_lower_bound(it->cs, rel->offset + 1);   /* first one after it */
+		size_t i = insn_after(it, rel->offset);
 		const struct instr *in = i ? &it->cs->insns[i - 1] : NULL;
 
 		if (in && rel->offset < in->offset + in->len) {

@@ -5,6 +5,7 @@
  * Also derives the per-function facts the later passes need: .cold
  * parent/child links and aliases (several symbols over one range).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,25 +20,29 @@ static bool sec_is_text(const char *name)
 	       strncmp(name, ".discard.", 9);
 }
 
-/* Keep stack ops in one pool: most instructions have none. */
-int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
+/* Append n (at most INSN_MAX_OPS) ops to cfg's pool as insn's. */
+static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
 {
-	if (!d->nr_ops)
-		return 0;
-	if (cfg->nr_ops + d->nr_ops > cfg->cap_ops) {
+	if (cfg->nr_ops + n > cfg->cap_ops) {
 		size_t cap = cfg->cap_ops ? cfg->cap_ops * 2 : 4096;
-		struct stack_op *ops = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*ops));
+		struct stack_op *grown = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*grown));
 
-		if (!ops)
+		if (!grown)
 			return -1;
-		cfg->ops = ops;
+		cfg->ops = grown;
 		cfg->cap_ops = cap;
 	}
 	insn->ops_index = (uint32_t)cfg->nr_ops;
-	insn->nr_ops = d->nr_ops;
-	memcpy(&cfg->ops[cfg->nr_ops], d->ops, d->nr_ops * sizeof(*d->ops));
-	cfg->nr_ops += d->nr_ops;
+	insn->nr_ops = (uint8_t)n;
+	for (unsigned k = 0; k < n; k++)   /* a loop, not a library call */
+		cfg->ops[cfg->nr_ops++] = ops[k];
 	return 0;
+}
+
+/* Keep stack ops in one pool: most instructions have none. */
+int cfg_store_ops(struct cfg *cfg, struct instr *insn, const struct insn_decoded *d)
+{
+	return d->nr_ops ? store_ops(cfg, insn, d->ops, d->nr_ops) : 0;
 }
 
 /*
@@ -103,8 +108,12 @@ static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 	return true;
 }
 
-/* Decode [start, end) of the chunk's section; thread-safe (reads only shared data). */
-static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
+/*
+ * Decode [start, end) of the chunk's section; thread-safe (reads only shared
+ * data) as long as no other thread uses memo (NULL: none).
+ */
+static void decode_chunk(const struct cfg *cfg, struct arch_decode_cache *memo,
+			 struct dec_chunk *c)
 {
 	const struct objsec *sec = c->sec;
 	struct insn_decoded d;
@@ -113,7 +122,7 @@ static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
 	for (off = c->start; off < c->end; off += d.len) {
 		struct dec_rec *r;
 
-		if (arch_decode(cfg->decoder, sec->data + off, sec->size - off, &d)) {
+		if (arch_decode_cached(cfg->decoder, memo, sec->data + off, sec->size - off, &d)) {
 			c->failed = true;
 			break;
 		}
@@ -130,9 +139,9 @@ static void decode_chunk(const struct cfg *cfg, struct dec_chunk *c)
 		r->kind = d.kind;
 		r->nr_ops = d.nr_ops;
 		r->has_target = d.has_target;
-		if (d.nr_ops)   /* c->ops is still NULL before the first op */
-			memcpy(&c->ops[c->nr_ops], d.ops, d.nr_ops * sizeof(*d.ops));
-		c->nr_ops += d.nr_ops;
+		/* at most INSN_MAX_OPS: a loop, not a library call */
+		for (unsigned k = 0; k < d.nr_ops; k++)
+			c->ops[c->nr_ops++] = d.ops[k];
 	}
 	c->stop = off;
 }
@@ -144,16 +153,6 @@ static void chunk_free(struct dec_chunk *c)
 	c->recs = NULL;
 	c->ops = NULL;
 	c->nr = c->cap = c->nr_ops = c->cap_ops = 0;
-}
-
-/* Append n ops to cfg's pool as insn's. */
-static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
-{
-	struct insn_decoded d;
-
-	d.nr_ops = (uint8_t)n;
-	memcpy(d.ops, ops, n * sizeof(*ops));
-	return cfg_store_ops(cfg, insn, &d);
 }
 
 /* Lookups by offset start from a block's first instruction (cfg_lower_bound). */
@@ -246,7 +245,7 @@ static int finish_section(struct cfg *cfg, struct objsec *sec, struct dec_chunk 
 			chunk_free(&c[k]);
 		c[0].end = sec->size;
 		c[0].failed = c[0].nomem = false;
-		decode_chunk(cfg, &c[0]);
+		decode_chunk(cfg, NULL, &c[0]);
 		n = 1;
 		if (c[0].nomem) {
 			chunk_free(&c[0]);
@@ -314,16 +313,70 @@ static int cut_section(struct objsec *sec, uint64_t want, struct dec_chunk **v, 
 	return 0;
 }
 
+/*
+ * The decode memos (arch_decode_cache_new()), one per thread at work: a job
+ * takes an idle one, or makes one while fewer than DECODE_MEMOS exist, and
+ * gives it back when done.  A job that finds none decodes without.
+ */
+#define DECODE_MEMOS 16
+
 struct decode_jobs {
 	const struct cfg *cfg;
 	struct dec_chunk *chunks;
+	uint64_t bytes;          /* of code in all: sizes the memos */
+	pthread_mutex_t lock;
+	struct arch_decode_cache *memo[DECODE_MEMOS];
+	bool busy[DECODE_MEMOS];
 };
+
+static int memo_take(struct decode_jobs *j)
+{
+	int got = -1;
+
+	pthread_mutex_lock(&j->lock);
+	for (int m = 0; m < DECODE_MEMOS && got < 0; m++) {
+		if (j->busy[m])
+			continue;
+		if (!j->memo[m])
+			j->memo[m] = arch_decode_cache_new((size_t)j->bytes);
+		if (j->memo[m]) {
+			j->busy[m] = true;
+			got = m;
+		}
+	}
+	pthread_mutex_unlock(&j->lock);
+	return got;
+}
+
+static void memo_give_back(struct decode_jobs *j, int m)
+{
+	if (m < 0)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->busy[m] = false;
+	pthread_mutex_unlock(&j->lock);
+}
 
 static void decode_job(void *ctx, size_t i)
 {
 	struct decode_jobs *j = ctx;
+	int m = memo_take(j);
 
-	decode_chunk(j->cfg, &j->chunks[i]);
+	decode_chunk(j->cfg, m < 0 ? NULL : j->memo[m], &j->chunks[i]);
+	memo_give_back(j, m);
+}
+
+/* Decode every chunk, on threads when asked; the memos are freed after. */
+static void decode_chunks(const struct cfg *cfg, unsigned threads, struct dec_chunk *chunks,
+			  size_t nr, uint64_t bytes)
+{
+	struct decode_jobs j = { .cfg = cfg, .chunks = chunks, .bytes = bytes };
+
+	pthread_mutex_init(&j.lock, NULL);
+	ao_run_jobs(threads, 0, nr, decode_job, &j);
+	pthread_mutex_destroy(&j.lock);
+	for (int m = 0; m < DECODE_MEMOS; m++)
+		arch_decode_cache_free(j.memo[m]);
 }
 
 /*
@@ -383,7 +436,7 @@ static int decode_all(struct cfg *cfg)
 	}
 	if (cfg->opts.verbose && threads > 1)
 		fprintf(stderr, "altorc: %s: decoding %zu chunks on %u threads\n", f->path, nr, threads);
-	ao_run_jobs(threads, 0, nr, decode_job, &(struct decode_jobs){ cfg, chunks });
+	decode_chunks(cfg, threads, chunks, nr, bytes);
 	/* In section order, as the sequential decode met them: instructions, ops, errors. */
 	while (k < nr) {
 		size_t n = 1;

@@ -30,8 +30,9 @@ bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling)
 	/* Static calls and retpolines are filed before these checks in the reference. */
 	if (arch_is_static_call_tramp(dest) || arch_is_retpoline_thunk(dest))
 		return false;
-	if (cfg->opts.hack_noinstr && kernel_noinstr_section(cfg->opts.kernel, insn->sec->name) &&
-	    is_profiling_func(dest)) {
+	/* the callee's name first: a few compares, where the section takes a search */
+	if (cfg->opts.hack_noinstr && is_profiling_func(dest) &&
+	    kernel_noinstr_section(cfg->opts.kernel, insn->sec->name)) {
 		insn->kind = sibling ? INSN_RETURN : INSN_NOP;
 		/* The RET gets its INT3 in the same bytes: no SLS complaint. */
 		if (sibling)

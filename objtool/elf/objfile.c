@@ -356,6 +356,72 @@ static int cmp_sym_pos(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static bool sym_before(const struct objsym *x, const struct objsym *y)
+{
+	return cmp_sym_pos(&x, &y) < 0;
+}
+
+/* Merge the sorted runs v[a..b) and v[b..c) through tmp. */
+static void merge_runs(struct objsym **v, struct objsym **tmp, size_t a, size_t b, size_t c)
+{
+	size_t i = a, j = b, k = 0;
+
+	while (i < b && j < c)
+		tmp[k++] = sym_before(v[j], v[i]) ? v[j++] : v[i++];
+	while (i < b)
+		tmp[k++] = v[i++];
+	/* what is left of v[b..c) is in place already */
+	memcpy(&v[a], tmp, k * sizeof(*v));
+}
+
+/*
+ * Sort by cmp_sym_pos, a total order, so any correct sort gives the same
+ * result.  A symbol table comes in a few sorted runs (locals, then globals,
+ * each mostly in address order), so runs are found and merged pairwise:
+ * about n compares per merge round, log(runs) rounds, where glibc's qsort
+ * does n log n compares through a function pointer.  qsort() when out of
+ * memory.
+ */
+static void sort_syms(struct objsym **v, size_t n)
+{
+	size_t *run, nr = 0;
+	struct objsym **tmp;
+
+	for (size_t i = 1; i < n; i++)
+		if (sym_before(v[i], v[i - 1]))
+			nr++;
+	if (!nr)
+		return;
+	run = malloc((nr + 2) * sizeof(*run));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!run || !tmp) {
+		free(run);
+		free(tmp);
+		qsort(v, n, sizeof(*v), cmp_sym_pos);
+		return;
+	}
+	/* run[k] is where run k starts; run[nr] == n */
+	nr = 0;
+	run[nr++] = 0;
+	for (size_t i = 1; i < n; i++)
+		if (sym_before(v[i], v[i - 1]))
+			run[nr++] = i;
+	run[nr] = n;
+	while (nr > 1) {
+		size_t out = 0;
+
+		for (size_t k = 0; k < nr; k += 2) {
+			if (k + 1 < nr)
+				merge_runs(v, tmp, run[k], run[k + 1], run[k + 2]);
+			run[out++] = run[k];
+		}
+		run[out] = n;
+		nr = out;
+	}
+	free(run);
+	free(tmp);
+}
+
 /*
  * Carve one pointer array into per-section slices (a counting sort by
  * section), then sort each slice.  Functions get a second, separate index
@@ -409,8 +475,8 @@ static int index_syms(struct objf_impl *impl, struct ao_error *err)
 		struct objf_secx *x = &impl->x[i];
 		uint64_t max_end = 0;
 
-		qsort(f->secs[i].syms, f->secs[i].nr_syms, sizeof(struct objsym *), cmp_sym_pos);
-		qsort(x->funcs, x->nr_funcs, sizeof(struct objsym *), cmp_sym_pos);
+		sort_syms(f->secs[i].syms, f->secs[i].nr_syms);
+		sort_syms(x->funcs, x->nr_funcs);
 		/* Running maximum of end addresses bounds the backward search in func_at. */
 		for (size_t j = 0; j < x->nr_funcs; j++) {
 			uint64_t end = x->funcs[j]->offset + x->funcs[j]->size;
@@ -527,8 +593,10 @@ void objf_close(struct objfile *f)
 	if (!f)
 		return;
 	impl = objf_impl(f);
-	for (size_t i = 0; f->secs && i < f->nr_secs; i++)
+	for (size_t i = 0; f->secs && i < f->nr_secs; i++) {
 		free(f->secs[i].rels);
+		free(f->secs[i].rel_block);
+	}
 	free(impl->sym_ptrs);
 	free(impl->func_ptrs);
 	free(impl->func_ends);
@@ -635,6 +703,32 @@ static int load_rels(struct objsec *sec, const Elf64_Rela *raw, size_t n, bool *
 	return 0;
 }
 
+/*
+ * Lookups by offset (rel_lower_bound()) start from the relocations of a
+ * 256-byte stretch: the branch resolution and site passes ask once per
+ * instruction with a relocation, and a binary search over the whole table
+ * cost more than all the rest of objf_rel_in().  A table past 4G entries or
+ * an allocation failure leaves the index out, which only costs time.
+ */
+#define REL_BLOCK_SHIFT 8
+
+static void index_rels(struct objsec *sec)
+{
+	size_t nb = (sec->shdr.sh_size >> REL_BLOCK_SHIFT) + 1, r = 0;
+
+	if (sec->nr_rels > UINT32_MAX)
+		return;
+	sec->rel_block = calloc(nb + 1, sizeof(*sec->rel_block));
+	if (!sec->rel_block)
+		return;
+	for (size_t b = 0; b <= nb; b++) {
+		while (r < sec->nr_rels && sec->rels[r].offset < (uint64_t)b << REL_BLOCK_SHIFT)
+			r++;
+		sec->rel_block[b] = (uint32_t)r;
+	}
+	sec->nr_rel_blocks = nb;
+}
+
 int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 {
 	struct objfile *f = sec->file;
@@ -677,6 +771,7 @@ int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 	}
 	sec->nr_rels = n;
 	sec->rels_loaded = true;
+	index_rels(sec);
 	return 0;
 }
 
@@ -686,6 +781,12 @@ int objf_sec_rels(struct objsec *sec, struct ao_error *err)
 static size_t rel_lower_bound(const struct objsec *sec, uint64_t off)
 {
 	size_t lo = 0, hi = sec->nr_rels;
+
+	/* all of block b's relocations lie in [rel_block[b], rel_block[b + 1]) */
+	if (sec->rel_block && (off >> REL_BLOCK_SHIFT) < sec->nr_rel_blocks) {
+		lo = sec->rel_block[off >> REL_BLOCK_SHIFT];
+		hi = sec->rel_block[(off >> REL_BLOCK_SHIFT) + 1];
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

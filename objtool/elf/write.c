@@ -664,6 +664,23 @@ static void release_scanned(const Elf_Data *d, uint64_t file_off, size_t from, s
 }
 
 /* Rewrite every symbol reference of the copy after globals moved. */
+/* Point n relocations at their symbols' new indexes; true when one changed. */
+static bool renumber_stretch(const struct objw *w, Elf64_Rela *r, size_t n)
+{
+	const size_t nr_syms = w->f->nr_syms;
+	bool changed = false;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t s = ELF64_R_SYM(r[j].r_info);
+
+		if (s < nr_syms && w->sym_map[s] != s) {
+			r[j].r_info = ELF64_R_INFO(w->sym_map[s], ELF64_R_TYPE(r[j].r_info));
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 static int renumber_refs(struct objw *w)
 {
 	struct objfile *f = w->f;
@@ -694,19 +711,17 @@ static int renumber_refs(struct objw *w)
 		d = scn ? elf_getdata(scn, NULL) : NULL;
 		if (!d && sec->shdr.sh_size)
 			return w_elf_fail(w, "reading relocations");
-		for (size_t j = 0, released = 0; d && j < d->d_size / sizeof(Elf64_Rela); j++) {
-			Elf64_Rela *r = (Elf64_Rela *)d->d_buf + j;
-			size_t s = ELF64_R_SYM(r->r_info), end = (j + 1) * sizeof(*r);
+		/* stretch by stretch, so that the inner loop only renumbers */
+		for (size_t j = 0, n = d ? d->d_size / sizeof(Elf64_Rela) : 0; j < n;) {
+			size_t stop = j + RELEASE_CHUNK / sizeof(Elf64_Rela), from = j;
 
-			if (s < f->nr_syms && w->sym_map[s] != s) {
-				r->r_info = ELF64_R_INFO(w->sym_map[s], ELF64_R_TYPE(r->r_info));
-				dirty = true;
-			}
-			if (end - released >= RELEASE_CHUNK ||
-			    (end == d->d_size && d->d_size >= RELEASE_MIN)) {
-				release_scanned(d, sec->shdr.sh_offset, released, end);
-				released = end;
-			}
+			if (stop > n)
+				stop = n;
+			dirty |= renumber_stretch(w, (Elf64_Rela *)d->d_buf + j, stop - j);
+			j = stop;
+			if (stop < n || d->d_size >= RELEASE_MIN)
+				release_scanned(d, sec->shdr.sh_offset, from * sizeof(Elf64_Rela),
+						stop * sizeof(Elf64_Rela));
 		}
 		if (dirty && !elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY))
 			return w_elf_fail(w, "marking relocations");

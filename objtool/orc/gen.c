@@ -142,6 +142,9 @@ static int emit_section(struct cfg *cfg, struct code_section *cs, struct orc_gen
 		struct alt_group *g = cfg_alt_group(insn);
 
 		if (!g) {
+			/* most instructions share the state before them: no call for those */
+			if (em.have_prev_st && insn->state == em.prev_st)
+				continue;
 			if (emit(&em, insn, insn->offset, insn->state))
 				return -1;
 			continue;

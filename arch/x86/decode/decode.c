@@ -671,52 +671,76 @@ static bool one_byte_insn(const uint8_t *buf, size_t avail, struct insn_decoded 
 {
 	if (!avail || (buf[0] != 0x90 && buf[0] != 0xcc))
 		return false;
+	clear_out(out);
 	out->len = 1;
 	out->kind = buf[0] == 0x90 ? INSN_NOP : INSN_TRAP;
 	return true;
 }
 
-static int decode_one(const struct x86_decoder *xd, const uint8_t *buf, size_t avail,
-		      struct insn_decoded *out)
+/* Classify what Zydis decoded at x->zi (its length already in the output). */
+static int classify(struct x86_insn *x)
 {
-	struct x86_insn x;
-
-	x.xd = xd;
-	x.out = out;
-	clear_out(out);
-	if (one_byte_insn(buf, avail, out))
-		return 0;
-	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail, &x.zi)))
-		return decode_unknown(&x, buf, avail);
-	out->len = x.zi.length;
+	struct insn_decoded *out = x->out;
 
 	/* objtool stops at VEX/EVEX-encoded instructions: kind other, nothing else */
-	if (x.zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
-	    x.zi.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW)
+	if (x->zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+	    x->zi.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW)
 		return 0;
 
-	out->immediate = objtool_immediate(&x.zi);
-	x.rex_w = (x.zi.attributes & ZYDIS_ATTRIB_HAS_REX) && x.zi.raw.rex.W;
-	switch (x.zi.opcode_map) {
+	out->immediate = objtool_immediate(&x->zi);
+	x->rex_w = (x->zi.attributes & ZYDIS_ATTRIB_HAS_REX) && x->zi.raw.rex.W;
+	switch (x->zi.opcode_map) {
 	case ZYDIS_OPCODE_MAP_DEFAULT:
-		return classify_map_default(&x);
+		return classify_map_default(x);
 	case ZYDIS_OPCODE_MAP_0F:
-		return classify_map_0f(&x);
+		return classify_map_0f(x);
 	default:
 		return 0;
 	}
 }
 
+/* What neither one_byte_insn() nor the memo answered: Zydis, then the memo. */
+static int decode_one(const struct x86_decoder *xd, struct arch_decode_cache *cache,
+		      const uint8_t *buf, size_t avail, struct insn_decoded *out)
+{
+	struct x86_insn x;
+
+	clear_out(out);
+	x.xd = xd;
+	x.out = out;
+	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail, &x.zi)))
+		return decode_unknown(&x, buf, avail);
+	out->len = x.zi.length;
+	if (classify(&x))
+		return -1;
+	x86_cache_store(cache, (uint8_t)xd->version, buf, avail, out);
+	return 0;
+}
+
 int arch_decode(const struct arch_decoder *d, const uint8_t *buf, size_t avail,
 		struct insn_decoded *out)
+{
+	return arch_decode_cached(d, NULL, buf, avail, out);
+}
+
+int arch_decode_cached(const struct arch_decoder *d, struct arch_decode_cache *cache,
+		       const uint8_t *buf, size_t avail, struct insn_decoded *out)
 {
 	/*
 	 * An emulate prefix belongs to the instruction after it: one instruction
 	 * of 5 + its length, of that instruction's kind (not ud2's dead end).
+	 * It starts with ud2 (0F 0B): only then is it worth a call.
 	 */
-	size_t pfx = x86_emulate_prefix(buf, avail, NULL);
+	size_t pfx = avail >= 2 && buf[0] == 0x0f && buf[1] == 0x0b ?
+		     x86_emulate_prefix(buf, avail, NULL) : 0;
+	const struct x86_decoder *xd = to_x86(d);
 
-	if (decode_one(to_x86(d), buf + pfx, avail - pfx, out))
+	buf += pfx;
+	avail -= pfx;
+	/* the frequent answers first, without decode_one()'s large frame */
+	if (!one_byte_insn(buf, avail, out) &&
+	    !x86_cache_lookup(cache, (uint8_t)xd->version, buf, avail, out) &&
+	    decode_one(xd, cache, buf, avail, out))
 		return -1;
 	out->len = (uint8_t)(out->len + pfx);
 	return 0;

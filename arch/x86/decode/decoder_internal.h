@@ -14,6 +14,8 @@
 
 #include <Zydis/Zydis.h>
 
+#include "arch_decode.h"
+
 struct arch_decoder {
 	ZydisDecoder decoder;     /* 64-bit long mode, stack width 64 */
 	ZydisDecoder decoder32;   /* 32-bit mode: measures .code32 leftovers (unknown_insns.c) */
@@ -51,6 +53,18 @@ int x86_unknown_format(const struct arch_decoder *d, const uint8_t *buf, size_t 
  * after it; 0 when there is none.  *name gets the letters ("xen").
  */
 size_t x86_emulate_prefix(const uint8_t *buf, size_t avail, const char **name);
+
+/* ---- cache.c ------------------------------------------------------------- */
+
+/*
+ * The memo of decoded instructions (struct arch_decode_cache): true and
+ * *out filled when the instruction at buf was decoded before under the same
+ * objtool version; x86_cache_store() records one.  A NULL cache never hits.
+ */
+bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
+		      size_t avail, struct insn_decoded *out);
+void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
+		     size_t avail, const struct insn_decoded *out);
 
 /* ---- format.c ----------------------------------------------------------- */
 

@@ -301,6 +301,9 @@ static const struct {
 
 size_t x86_emulate_prefix(const uint8_t *buf, size_t avail, const char **name)
 {
+	/* asked before every instruction: most start with anything but ud2 */
+	if (avail < 2 || buf[0] != 0x0f || buf[1] != 0x0b)
+		return 0;
 	for (size_t i = 0; i < sizeof(emulate_prefixes) / sizeof(emulate_prefixes[0]); i++) {
 		size_t n = sizeof(emulate_prefixes[i].bytes);
 

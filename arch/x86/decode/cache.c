@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A memo of decoded instructions, keyed by their bytes.
+ *
+ * Zydis costs some 800 machine instructions per decode, more than the rest
+ * of altorc's work on an instruction, while a module repeats the same
+ * encodings over and over: in a relocatable object every call, jump to
+ * another section and RIP-relative access has zeroes where the relocation
+ * goes, and frame setup, register saves and stack slots recur.  In xfs.ko
+ * one instruction in seven is a new encoding.
+ *
+ * The decoder's result depends only on the bytes it consumed and on the
+ * objtool version it imitates, so an entry is its instruction's bytes
+ * (at most 15) and the result, and a lookup matches an entry whose bytes
+ * begin the buffer; a memo holds the results of one version (the first it
+ * is given).  The length is not known before decoding, so an instruction of
+ * three bytes or more is filed in a set picked by its first three bytes,
+ * four entries to a set, replaced in turn; one- and two-byte instructions
+ * have tables of their own, keyed by exactly their bytes, so that they are
+ * found again whatever follows them.  Buffers with fewer than 16 readable
+ * bytes (a section's last instruction) bypass the memo.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decoder_internal.h"
+
+#define CACHE_MAX_SET_BITS 12
+#define CACHE_MIN_SET_BITS 4
+#define CACHE_WAYS     4
+
+struct cache_entry {
+	uint64_t lo, hi;          /* the instruction's bytes, zero past its length */
+	uint64_t mlo, mhi;        /* which bytes of lo/hi belong to it */
+	struct insn_decoded out;  /* len 0: empty */
+};
+
+/* A two-byte instruction, filed by its own two bytes. */
+struct cache_pair {
+	uint16_t bytes;
+	struct insn_decoded out;  /* len 0: empty */
+};
+
+struct arch_decode_cache {
+	unsigned bits;                          /* 1 << bits sets, as many pairs */
+	struct cache_entry (*set)[CACHE_WAYS];
+	uint8_t *oldest;                        /* per set: the way a store replaces next */
+	struct cache_pair *pair;
+	struct insn_decoded single[256];        /* one-byte instructions, by their byte */
+	/* the objtool version of every entry; set by the first store */
+	uint8_t version;
+	bool has_version;
+};
+
+/*
+ * Sized by the code it will see: about one set per 128 bytes (a module has
+ * a new encoding every 25-30 bytes of code, four to a set), from 16 to
+ * 4096 sets.  Lookups land on random sets, so every page of a table too
+ * large for the code would be faulted in for nothing: a small module's
+ * memo was costing more system time than its decoding saved.
+ */
+struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes)
+{
+	unsigned bits = CACHE_MIN_SET_BITS;
+	size_t sets, size;
+	struct arch_decode_cache *c;
+
+	while (bits < CACHE_MAX_SET_BITS && ((size_t)128 << bits) < code_bytes)
+		bits++;
+	sets = (size_t)1 << bits;
+	size = sizeof(*c) + sets * (sizeof(*c->set) + sizeof(*c->pair) + 1);
+	c = calloc(1, size);
+	if (!c)
+		return NULL;
+	c->bits = bits;
+	c->set = (void *)(c + 1);
+	c->pair = (void *)(c->set + sets);
+	c->oldest = (uint8_t *)(c->pair + sets);
+	return c;
+}
+
+void arch_decode_cache_free(struct arch_decode_cache *c)
+{
+	free(c);
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The bytes below n of a little-endian word, as a mask; n may be 0 or 8. */
+static uint64_t low_bytes(unsigned n)
+{
+	return n >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
+}
+
+static uint32_t set_index(const struct arch_decode_cache *c, uint64_t lo)
+{
+	uint32_t key = (uint32_t)(lo & 0xffffff);
+
+	return (key * 0x9e3779b1u) >> (32 - c->bits);
+}
+
+static uint32_t pair_index(const struct arch_decode_cache *c, uint16_t bytes)
+{
+	return ((uint32_t)bytes * 0x9e3779b1u) >> (32 - c->bits);
+}
+
+/*
+ * Instructions of three bytes or more are filed under their first three,
+ * whatever follows; shorter ones under their own bytes only (one table of
+ * 256 for one byte, a hashed one for two), so that they are found again
+ * whatever follows them.  A lookup tries the one-byte table, the sets, then
+ * the two-byte table.
+ */
+bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
+		      size_t avail, struct insn_decoded *out)
+{
+	uint64_t lo, hi;
+	const struct cache_entry *s;
+	const struct cache_pair *p;
+
+	if (!c || avail < 16 || !c->has_version || c->version != version)
+		return false;
+	if (c->single[buf[0]].len) {
+		*out = c->single[buf[0]];
+		return true;
+	}
+	lo = load64(buf);
+	hi = load64(buf + 8);
+	s = c->set[set_index(c, lo)];
+	for (unsigned w = 0; w < CACHE_WAYS; w++) {
+		const struct cache_entry *e = &s[w];
+
+		if (((lo & e->mlo) == e->lo) && ((hi & e->mhi) == e->hi) && e->out.len) {
+			*out = e->out;
+			return true;
+		}
+	}
+	p = &c->pair[pair_index(c, (uint16_t)lo)];
+	if (p->out.len && p->bytes == (uint16_t)lo) {
+		*out = p->out;
+		return true;
+	}
+	return false;
+}
+
+void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
+		     size_t avail, const struct insn_decoded *out)
+{
+	uint32_t set;
+	struct cache_entry *e;
+
+	if (!c || avail < 16 || !out->len || out->len > 15)
+		return;
+	if (!c->has_version) {
+		c->version = version;
+		c->has_version = true;
+	}
+	if (c->version != version)
+		return;
+	if (out->len == 1) {
+		c->single[buf[0]] = *out;
+		return;
+	}
+	if (out->len == 2) {
+		struct cache_pair *p = &c->pair[pair_index(c, (uint16_t)load64(buf))];
+
+		p->bytes = (uint16_t)load64(buf);
+		p->out = *out;
+		return;
+	}
+	/* first in, first out: the ways of a set are replaced in turn */
+	set = set_index(c, load64(buf));
+	e = &c->set[set][c->oldest[set]];
+	c->oldest[set] = (uint8_t)((c->oldest[set] + 1) % CACHE_WAYS);
+	e->mlo = low_bytes(out->len);
+	e->mhi = out->len > 8 ? low_bytes(out->len - 8u) : 0;
+	e->lo = load64(buf) & e->mlo;
+	e->hi = load64(buf + 8) & e->mhi;
+	e->out = *out;
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack_priv.h"
 #include "stack_state.h"
 
 struct pool_node {
@@ -37,31 +38,21 @@ static uint64_t mix(uint64_t h, int64_t v)
 }
 
 /*
- * The register tables are hashed a reg_loc at a time as one 64-bit word
- * with its padding masked off (as stack_state_equal() compares them): no
- * branch per register.  Every field stack_state_equal() compares may feed
- * the hash; equal states still hash alike.
+ * The register tables are hashed as stack_priv.h's run of masked words, two
+ * lanes a step: no branch per register.  Every field stack_state_equal()
+ * compares may feed the hash; equal states still hash alike.
  */
-_Static_assert(sizeof(struct reg_loc) == 8 && offsetof(struct reg_loc, base) == 0 &&
-	       sizeof(((struct reg_loc *)0)->base) == 2 && offsetof(struct reg_loc, offset) == 4,
-	       "hash_reg_locs() expects base in bytes 0-1 and offset in bytes 4-7");
-
-_Static_assert(offsetof(struct stack_state, vals) ==
-	       offsetof(struct stack_state, regs) + NR_CFI_REGS * sizeof(struct reg_loc),
-	       "hash_reg_locs() reads regs[] and vals[] as one array");
-
-/* n reg_locs from p, two words a step into two lanes: n must be even. */
-static uint64_t hash_reg_locs(uint64_t h, const unsigned char *p, unsigned n)
+static uint64_t hash_reg_locs(uint64_t h, const struct stack_state *s)
 {
-	const uint64_t mask = 0xffffffff0000ffffull, k = 0x9e3779b97f4a7c15ull;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
 	uint64_t a = h, b = ~h;
 
-	for (unsigned i = 0; i < n; i += 2) {
+	for (unsigned i = 0; i < NR_REG_LOC_WORDS; i += 2) {
 		uint64_t w[2];
 
-		memcpy(w, p + i * sizeof(struct reg_loc), sizeof(w));
-		a = (a ^ (w[0] & mask)) * k;
-		b = (b ^ (w[1] & mask)) * k;
+		reg_loc_words(s, i, w);
+		a = (a ^ (w[0] & REG_LOC_MASK)) * k;
+		b = (b ^ (w[1] & REG_LOC_MASK)) * k;
 	}
 	a ^= b + (a >> 29);
 	return a ^ (a >> 31);
@@ -77,8 +68,7 @@ static uint64_t state_hash(const struct stack_state *s)
 	h = mix(h, s->type | s->drap << 8 | s->end << 9 | s->signal << 10 | s->bp_scratch << 11);
 	h = mix(h, s->drap_reg);
 	h = mix(h, s->drap_offset);
-	return hash_reg_locs(h, (const unsigned char *)s + offsetof(struct stack_state, regs),
-			     2 * NR_CFI_REGS);
+	return hash_reg_locs(h, s);
 }
 
 struct stack_state_pool *stack_pool_new(void)

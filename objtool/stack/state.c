@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stack_priv.h"
 #include "stack_state.h"
 
 void stack_state_init(struct stack_state *s)
@@ -52,30 +53,19 @@ static bool reg_loc_equal(const struct reg_loc *a, const struct reg_loc *b)
 }
 
 /*
- * The register tables are compared a reg_loc at a time as one 64-bit word,
- * its two padding bytes masked off: the pool (pool.c) compares states on
- * every lookup, and this halves the cost of a field-by-field loop.  The
- * layout it relies on is checked here.
+ * The register tables are compared as stack_priv.h's run of masked words,
+ * two a step: the pool (pool.c) compares states on every lookup, and this
+ * halves the cost of a field-by-field loop.
  */
-_Static_assert(sizeof(struct reg_loc) == 8 && offsetof(struct reg_loc, base) == 0 &&
-	       sizeof(((struct reg_loc *)0)->base) == 2 && offsetof(struct reg_loc, offset) == 4,
-	       "reg_loc_word() expects base in bytes 0-1 and offset in bytes 4-7");
-#define REG_LOC_MASK 0xffffffff0000ffffull
-
-_Static_assert(offsetof(struct stack_state, vals) ==
-	       offsetof(struct stack_state, regs) + NR_CFI_REGS * sizeof(struct reg_loc),
-	       "reg_locs_equal() reads regs[] and vals[] as one array");
-
-/* n (even) reg_locs from pa and pb, two words a step. */
-static bool reg_locs_equal(const unsigned char *pa, const unsigned char *pb, unsigned n)
+static bool reg_locs_equal(const struct stack_state *a, const struct stack_state *b)
 {
 	uint64_t d0 = 0, d1 = 0;
 
-	for (unsigned i = 0; i < n; i += 2) {
+	for (unsigned i = 0; i < NR_REG_LOC_WORDS; i += 2) {
 		uint64_t x[2], y[2];
 
-		memcpy(x, pa + i * sizeof(struct reg_loc), sizeof(x));
-		memcpy(y, pb + i * sizeof(struct reg_loc), sizeof(y));
+		reg_loc_words(a, i, x);
+		reg_loc_words(b, i, y);
 		d0 |= x[0] ^ y[0];
 		d1 |= x[1] ^ y[1];
 	}
@@ -89,9 +79,7 @@ bool stack_state_equal(const struct stack_state *a, const struct stack_state *b)
 	    a->type != b->type || a->bp_scratch != b->bp_scratch ||
 	    a->drap != b->drap || a->end != b->end || a->signal != b->signal)
 		return false;
-	return reg_locs_equal((const unsigned char *)a + offsetof(struct stack_state, regs),
-			      (const unsigned char *)b + offsetof(struct stack_state, regs),
-			      2 * NR_CFI_REGS);
+	return reg_locs_equal(a, b);
 }
 
 /* Registers whose saved location the unwinder cares about (callee-saved). */

@@ -729,10 +729,8 @@ int arch_decode_cached(const struct arch_decoder *d, struct arch_decode_cache *c
 	/*
 	 * An emulate prefix belongs to the instruction after it: one instruction
 	 * of 5 + its length, of that instruction's kind (not ud2's dead end).
-	 * It starts with ud2 (0F 0B): only then is it worth a call.
 	 */
-	size_t pfx = avail >= 2 && buf[0] == 0x0f && buf[1] == 0x0b ?
-		     x86_emulate_prefix(buf, avail, NULL) : 0;
+	size_t pfx = x86_emulate_prefix(buf, avail, NULL);
 	const struct x86_decoder *xd = to_x86(d);
 
 	buf += pfx;

@@ -663,7 +663,6 @@ static void release_scanned(const Elf_Data *d, uint64_t file_off, size_t from, s
 		(void)madvise((void *)lo, hi - lo, MADV_PAGEOUT);
 }
 
-/* Rewrite every symbol reference of the copy after globals moved. */
 /* Point n relocations at their symbols' new indexes; true when one changed. */
 static bool renumber_stretch(const struct objw *w, Elf64_Rela *r, size_t n)
 {
@@ -681,6 +680,7 @@ static bool renumber_stretch(const struct objw *w, Elf64_Rela *r, size_t n)
 	return changed;
 }
 
+/* Rewrite every symbol reference of the copy after globals moved. */
 static int renumber_refs(struct objw *w)
 {
 	struct objfile *f = w->f;

@@ -562,8 +562,10 @@ END_TEST
  * The decode memo (arch/x86/decode/cache.c) must give what a fresh decode
  * gives: a stream of encodings that share first bytes (48 89 44 24 with
  * different displacements, 48 8b 05 with and without a following 90), short
- * ones followed by varying bytes, and the same stream again under 6.1's
- * rules (48 89 c3 differs) with the memo of the 6.12 pass.
+ * ones followed by varying bytes, encodings that differ only in a
+ * displacement or immediate (the shape memo rereads those, signed and
+ * unsigned, 8 to 64 bits), and the same stream again under 6.1's rules
+ * (48 89 c3 differs) with the memo of the 6.12 pass.
  */
 static void same_decode(const struct insn_decoded *a, const struct insn_decoded *b, size_t off)
 {
@@ -584,7 +586,7 @@ static void same_decode(const struct insn_decoded *a, const struct insn_decoded 
 
 START_TEST(test_memo_same)
 {
-	static const struct { uint8_t b[8]; uint8_t n; } enc[] = {
+	static const struct { uint8_t b[12]; uint8_t n; } enc[] = {
 		{ { 0x55 }, 1 }, { { 0x5d }, 1 }, { { 0xc3 }, 1 }, { { 0x41, 0x54 }, 2 },
 		{ { 0x31, 0xc0 }, 2 }, { { 0x48, 0x89, 0xe5 }, 3 }, { { 0x48, 0x89, 0xc3 }, 3 },
 		{ { 0x48, 0x89, 0x44, 0x24, 0x08 }, 5 }, { { 0x48, 0x89, 0x44, 0x24, 0x10 }, 5 },
@@ -592,6 +594,26 @@ START_TEST(test_memo_same)
 		{ { 0x48, 0x8b, 0x05, 0, 0, 0, 0 }, 7 }, { { 0x48, 0x8b, 0x05, 1, 0, 0, 0 }, 7 },
 		{ { 0xe8, 0, 0, 0, 0 }, 5 }, { { 0xe8, 0x10, 0, 0, 0 }, 5 }, { { 0x74, 0x05 }, 2 },
 		{ { 0x74, 0x07 }, 2 }, { { 0x0f, 0x0b }, 2 }, { { 0x90 }, 1 }, { { 0xc9 }, 1 },
+		/* the shape memo: same fixed bytes, other displacements and immediates */
+		{ { 0x48, 0x83, 0xec, 0x28 }, 4 }, { { 0x48, 0x81, 0xec, 0, 1, 0, 0 }, 7 },
+		{ { 0x48, 0x81, 0xec, 0x80, 0, 0, 0 }, 7 }, { { 0x48, 0x8d, 0x65, 0xf0 }, 4 },
+		{ { 0x48, 0x8d, 0x65, 0xd8 }, 4 }, { { 0x48, 0x83, 0xe4, 0xf0 }, 4 },
+		{ { 0x48, 0x83, 0xe4, 0xc0 }, 4 }, { { 0x0f, 0x84, 0x10, 0, 0, 0 }, 6 },
+		{ { 0x0f, 0x84, 0xf0, 0xff, 0xff, 0xff }, 6 }, { { 0xeb, 0xfe }, 2 },
+		{ { 0xe9, 0, 1, 0, 0 }, 5 }, { { 0xe9, 0xfb, 0xff, 0xff, 0xff }, 5 },
+		{ { 0x48, 0xa1, 1, 2, 3, 4, 5, 6, 7, 0x88 }, 10 },
+		{ { 0x48, 0xa1, 8, 7, 6, 5, 4, 3, 2, 1 }, 10 },
+		{ { 0xc8, 0x10, 0, 0 }, 4 }, { { 0xc8, 0x20, 0, 1 }, 4 },
+		{ { 0x66, 0xc7, 0x44, 0x24, 0x08, 0x34, 0x12 }, 7 },
+		{ { 0x66, 0xc7, 0x44, 0x24, 0xf8, 0xff, 0xff }, 7 },
+		{ { 0x48, 0x89, 0x64, 0x24, 0xf8 }, 5 }, { { 0x48, 0x8b, 0x64, 0x24, 0x10 }, 5 },
+		{ { 0x48, 0x8b, 0x64, 0x24, 0x18 }, 5 },
+		{ { 0x48, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff }, 7 },
+		{ { 0x48, 0xc7, 0xc0, 1, 0, 0, 0 }, 7 },
+		{ { 0x48, 0x89, 0xac, 0x24, 0, 1, 0, 0 }, 8 },
+		{ { 0x48, 0x89, 0xac, 0x24, 0xf0, 0xff, 0xff, 0xff }, 8 },
+		{ { 0x6a, 0x08 }, 2 }, { { 0x6a, 0xf8 }, 2 }, { { 0x68, 0, 1, 0, 0 }, 5 },
+		{ { 0x68, 0xff, 0xff, 0xff, 0xff }, 5 },
 	};
 	uint8_t buf[4096];
 	size_t n = 0;
@@ -600,7 +622,7 @@ START_TEST(test_memo_same)
 	struct arch_decode_cache *memo = arch_decode_cache_new(sizeof(buf));
 
 	ck_assert(d && memo);
-	while (n + 8 + 16 < sizeof(buf)) {
+	while (n + 12 + 16 < sizeof(buf)) {
 		unsigned k;
 
 		seed = seed * 1103515245u + 12345u;

@@ -19,6 +19,15 @@
  * have tables of their own, keyed by exactly their bytes, so that they are
  * found again whatever follows them.  Buffers with fewer than 16 readable
  * bytes (a section's last instruction) bypass the memo.
+ *
+ * Most of what the byte memo misses differs from an earlier instruction
+ * only in its displacement or immediate: a jump to another label, a field
+ * at another offset, another constant.  The decoder settles everything but
+ * those values from the bytes before them (prefixes, opcode, ModRM, SIB),
+ * so a second table, the shape memo, keeps Zydis' whole decoded
+ * instruction keyed by just those fixed bytes; a hit copies it and reads
+ * the displacement and immediates from the new bytes at the offsets Zydis
+ * recorded, and the classifier runs on that as on a fresh decode.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +50,24 @@ struct cache_pair {
 	struct insn_decoded out;  /* len 0: empty */
 };
 
+/*
+ * The shape memo's entry: an instruction with a displacement or immediate,
+ * keyed by its bytes before the first of them (at most eight).
+ */
+struct shape_entry {
+	uint64_t key;              /* the fixed bytes, zero past them */
+	uint8_t fixed;             /* how many; 0: empty */
+	ZydisDecodedInstruction zi;
+};
+
 struct arch_decode_cache {
-	unsigned bits;                          /* 1 << bits sets, as many pairs */
+	unsigned bits;                          /* 1 << bits sets, as many pairs and shapes */
 	struct cache_entry (*set)[CACHE_WAYS];
 	uint8_t *oldest;                        /* per set: the way a store replaces next */
 	struct cache_pair *pair;
+	struct shape_entry *shape;
+	/* per first byte: bit n-1 set when a shape with n fixed bytes starts with it */
+	uint8_t shape_lens[256];
 	struct insn_decoded single[256];        /* one-byte instructions, by their byte */
 	/* the objtool version of every entry; set by the first store */
 	uint8_t version;
@@ -68,13 +90,14 @@ struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes)
 	while (bits < CACHE_MAX_SET_BITS && ((size_t)128 << bits) < code_bytes)
 		bits++;
 	sets = (size_t)1 << bits;
-	size = sizeof(*c) + sets * (sizeof(*c->set) + sizeof(*c->pair) + 1);
+	size = sizeof(*c) + sets * (sizeof(*c->set) + sizeof(*c->shape) + sizeof(*c->pair) + 1);
 	c = calloc(1, size);
 	if (!c)
 		return NULL;
 	c->bits = bits;
 	c->set = (void *)(c + 1);
-	c->pair = (void *)(c->set + sets);
+	c->shape = (void *)(c->set + sets);
+	c->pair = (void *)(c->shape + sets);
 	c->oldest = (uint8_t *)(c->pair + sets);
 	return c;
 }
@@ -183,4 +206,95 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 	e->lo = load64(buf) & e->mlo;
 	e->hi = load64(buf + 8) & e->mhi;
 	e->out = *out;
+}
+
+/* ---- the shape memo ------------------------------------------------------- */
+
+static uint32_t shape_index(const struct arch_decode_cache *c, uint64_t key, unsigned fixed)
+{
+	uint64_t h = (key ^ fixed) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> (64 - c->bits));
+}
+
+/* How many bytes come before the first displacement or immediate byte. */
+static unsigned fixed_bytes(const ZydisDecodedInstruction *zi)
+{
+	unsigned n = zi->length;
+
+	if (zi->raw.disp.size && zi->raw.disp.offset < n)
+		n = zi->raw.disp.offset;
+	for (unsigned i = 0; i < 2; i++)
+		if (zi->raw.imm[i].size && zi->raw.imm[i].offset < n)
+			n = zi->raw.imm[i].offset;
+	return n;
+}
+
+/* bits (8 to 64) little-endian bits at p, zero- or sign-extended. */
+static uint64_t read_value(const uint8_t *p, unsigned bits, bool is_signed)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, bits / 8);
+	if (is_signed && bits < 64 && (v >> (bits - 1) & 1))
+		v |= ~(uint64_t)0 << bits;
+	return v;
+}
+
+/* The displacement and immediates of zi, read afresh from buf as Zydis reads them. */
+static void reread_values(ZydisDecodedInstruction *zi, const uint8_t *buf)
+{
+	if (zi->raw.disp.size)
+		zi->raw.disp.value = (ZyanI64)read_value(buf + zi->raw.disp.offset,
+							 zi->raw.disp.size, true);
+	for (unsigned i = 0; i < 2; i++)
+		if (zi->raw.imm[i].size)
+			zi->raw.imm[i].value.u = read_value(buf + zi->raw.imm[i].offset,
+							    zi->raw.imm[i].size,
+							    zi->raw.imm[i].is_signed);
+}
+
+bool x86_shape_lookup(struct arch_decode_cache *c, const uint8_t *buf, size_t avail,
+		      ZydisDecodedInstruction *zi)
+{
+	unsigned lens;
+	uint64_t lo;
+
+	if (!c || avail < 16)
+		return false;
+	lens = c->shape_lens[buf[0]];
+	lo = load64(buf);
+	for (unsigned n = 1; lens; n++, lens >>= 1) {
+		uint64_t key = lo & low_bytes(n);
+		const struct shape_entry *e;
+
+		if (!(lens & 1))
+			continue;
+		e = &c->shape[shape_index(c, key, n)];
+		if (e->fixed == n && e->key == key) {
+			*zi = e->zi;
+			reread_values(zi, buf);
+			return true;
+		}
+	}
+	return false;
+}
+
+void x86_shape_store(struct arch_decode_cache *c, const uint8_t *buf, size_t avail,
+		     const ZydisDecodedInstruction *zi)
+{
+	unsigned n = fixed_bytes(zi);
+	struct shape_entry *e;
+	uint64_t key;
+
+	/* no values to reread, or more fixed bytes than a key holds: the byte memo's */
+	if (!c || avail < 16 || n >= zi->length || n == 0 || n > 8 ||
+	    zi->encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY)
+		return;
+	key = load64(buf) & low_bytes(n);
+	e = &c->shape[shape_index(c, key, n)];
+	e->key = key;
+	e->fixed = (uint8_t)n;
+	e->zi = *zi;
+	c->shape_lens[buf[0]] |= (uint8_t)(1u << (n - 1));
 }

@@ -699,7 +699,10 @@ static int classify(struct x86_insn *x)
 	}
 }
 
-/* What neither one_byte_insn() nor the memo answered: Zydis, then the memo. */
+/*
+ * What neither one_byte_insn() nor the byte memo answered: the shape memo
+ * or Zydis, the classifier, then the byte memo.
+ */
 static int decode_one(const struct x86_decoder *xd, struct arch_decode_cache *cache,
 		      const uint8_t *buf, size_t avail, struct insn_decoded *out)
 {
@@ -708,8 +711,12 @@ static int decode_one(const struct x86_decoder *xd, struct arch_decode_cache *ca
 	clear_out(out);
 	x.xd = xd;
 	x.out = out;
-	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail, &x.zi)))
-		return decode_unknown(&x, buf, avail);
+	if (!x86_shape_lookup(cache, buf, avail, &x.zi)) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&xd->minimal, &x.ctx, buf, avail,
+							      &x.zi)))
+			return decode_unknown(&x, buf, avail);
+		x86_shape_store(cache, buf, avail, &x.zi);
+	}
 	out->len = x.zi.length;
 	if (classify(&x))
 		return -1;

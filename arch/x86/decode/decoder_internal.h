@@ -66,6 +66,17 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t *buf,
 		     size_t avail, const struct insn_decoded *out);
 
+/*
+ * The shape memo: true and *zi filled, as Zydis would decode the bytes at
+ * buf, when an instruction with the same bytes before its displacement and
+ * immediates was stored; x86_shape_store() records one.  Independent of the
+ * objtool version: it holds Zydis' decode, not the classification.
+ */
+bool x86_shape_lookup(struct arch_decode_cache *c, const uint8_t *buf, size_t avail,
+		      ZydisDecodedInstruction *zi);
+void x86_shape_store(struct arch_decode_cache *c, const uint8_t *buf, size_t avail,
+		     const ZydisDecodedInstruction *zi);
+
 /* ---- format.c ----------------------------------------------------------- */
 
 /* arch_format() with the decoder of one's choice (64- or 32-bit mode). */

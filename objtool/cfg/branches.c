@@ -234,17 +234,24 @@ static bool dead_end_scan(struct cfg *cfg, struct objsym *func, int depth)
 
 	if (!func)
 		return false;
-	named = func->bind == STB_GLOBAL || (cfg->opts.kernel->noreturn_weak && func->bind == STB_WEAK);
-	if (named && kernel_name_listed(cfg->opts.kernel->noreturn, func->name))
-		return true;
-	if (func->bind == STB_WEAK || !func->size || !func->sec)
-		return false;
-	insn = cfg_first_in_func(cfg, func);
-	if (!insn || !insn->func)
-		return false;
+	/* asked once per call: the answer of an earlier call to func first */
 	fi = &cfg->finfo[func->index];
 	if (fi->noreturn)
 		return fi->noreturn == 2;
+	named = func->bind == STB_GLOBAL || (cfg->opts.kernel->noreturn_weak && func->bind == STB_WEAK);
+	if (named && kernel_name_listed(cfg->opts.kernel->noreturn, func->name)) {
+		fi->noreturn = 2;
+		return true;
+	}
+	if (func->bind == STB_WEAK || !func->size || !func->sec) {
+		fi->noreturn = 1;
+		return false;
+	}
+	insn = cfg_first_in_func(cfg, func);
+	if (!insn || !insn->func) {
+		fi->noreturn = 1;
+		return false;
+	}
 
 	for (struct instr *i = insn; i; i = cfg_next_same_func(cfg, i))
 		if (i->kind == INSN_RETURN) {

@@ -728,16 +728,23 @@ static int validate_noinstr_sections(struct walker *w)
 	return warnings;
 }
 
-/* As the reference, by name, only with --uaccess; undefined callees included. */
+/*
+ * As the reference, by name, only with --uaccess; undefined callees
+ * included, and every symbol of a listed name.  Each listed name is looked
+ * up: a whole kernel has some 136,000 symbols and the list a few hundred
+ * names, so searching the list for every symbol cost more.
+ */
 static void mark_uaccess_safe(struct walker *w)
 {
 	struct objfile *f = w->cfg->file;
+	const struct kernel_name_list *list = w->k->uaccess_safe;
 
-	if (!w->opts->uaccess)
+	if (!w->opts->uaccess || !list)
 		return;
-	for (size_t i = 1; i < f->nr_syms; i++)
-		if (f->syms[i].name && kernel_name_listed(w->k->uaccess_safe, f->syms[i].name))
-			cfg_finfo(w->cfg, &f->syms[i])->uaccess_safe = true;
+	for (size_t n = 0; n < list->nr; n++)
+		for (struct objsym *s = objf_sym_by_name(f, list->names[n]); s;
+		     s = objf_sym_next_same_name(f, s))
+			cfg_finfo(w->cfg, s)->uaccess_safe = true;
 }
 
 /*

@@ -11,17 +11,20 @@
 #include "arch_decode.h"
 #include "cfg_priv.h"
 
+/* From index i on, the first instruction at or after off (cs->nr: none). */
+static size_t scan_to(const struct code_section *cs, size_t i, uint64_t off)
+{
+	while (i < cs->nr && cs->insns[i].offset < off)
+		i++;
+	return i;
+}
+
 size_t cfg_lower_bound(const struct code_section *cs, uint64_t off)
 {
 	size_t lo = 0, hi = cs->nr;
 
-	if ((off >> CFG_BLOCK_SHIFT) < cs->nr_blocks) {
-		size_t i = cs->block_first[off >> CFG_BLOCK_SHIFT];
-
-		while (i < cs->nr && cs->insns[i].offset < off)
-			i++;
-		return i;
-	}
+	if ((off >> CFG_BLOCK_SHIFT) < cs->nr_blocks)
+		return scan_to(cs, cs->block_first[off >> CFG_BLOCK_SHIFT], off);
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -126,15 +129,12 @@ bool cfg_insn_takes_no_address(const struct instr *i)
 static size_t insn_after(struct cfg_insn_rels *it, uint64_t off)
 {
 	const struct code_section *cs = it->cs;
-	size_t i = it->i;
+	uint64_t next = off + 1;
+	size_t b = next >> CFG_BLOCK_SHIFT;
 
-	if (((off + 1) >> CFG_BLOCK_SHIFT) >= cs->nr_blocks)
-		return it->i = cfg_lower_bound(cs, off + 1);
-	if (cs->block_first[(off + 1) >> CFG_BLOCK_SHIFT] > i)
-		i = cs->block_first[(off + 1) >> CFG_BLOCK_SHIFT];
-	while (i < cs->nr && cs->insns[i].offset <= off)
-		i++;
-	return it->i = i;
+	if (b >= cs->nr_blocks)
+		return it->i = cfg_lower_bound(cs, next);
+	return it->i = scan_to(cs, cs->block_first[b] > it->i ? cs->block_first[b] : it->i, next);
 }
 
 const struct objrel *cfg_next_insn_rel(struct cfg_insn_rels *it, const struct instr **insn)

@@ -631,21 +631,25 @@ static enum walk_result validate_function(struct walker *w, struct objsym *sym)
 	return walk(w, insn->func, insn, ws);
 }
 
+/* Walk one function and count it when it warned; -1 on an error. */
+static int validate_counted(struct walker *w, struct objsym *sym, int *warnings)
+{
+	enum walk_result r = validate_function(w, sym);
+
+	if (r == WALK_ERROR)
+		return -1;
+	*warnings += r == WALK_WARNED;
+	return 0;
+}
+
 /* The functions of one code section, in symbol order. */
 static int validate_section(struct walker *w, struct objsec *sec)
 {
 	int warnings = 0;
 
-	for (size_t i = 0; i < sec->nr_syms; i++) {
-		enum walk_result r;
-
-		if (sec->syms[i]->type != STT_FUNC)
-			continue;
-		r = validate_function(w, sec->syms[i]);
-		if (r == WALK_ERROR)
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		if (sec->syms[i]->type == STT_FUNC && validate_counted(w, sec->syms[i], &warnings))
 			return -1;
-		warnings += r == WALK_WARNED;
-	}
 	return warnings;
 }
 
@@ -655,14 +659,10 @@ static int walk_functions(struct walker *w, struct objsym *const *funcs, size_t 
 	int warnings = 0;
 
 	for (size_t i = from; i < to; i++) {
-		enum walk_result r;
-
 		if (w->stop && __atomic_load_n(w->stop, __ATOMIC_RELAXED))
 			return -1;
-		r = validate_function(w, funcs[i]);
-		if (r == WALK_ERROR)
+		if (validate_counted(w, funcs[i], &warnings))
 			return -1;
-		warnings += r == WALK_WARNED;
 	}
 	return warnings;
 }

@@ -55,6 +55,9 @@ struct analysis {
  */
 int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
 		 struct analysis *an, struct ao_error *err);
+/* The same on an object already open; f is the analysis' from then on, whatever the outcome. */
+int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
+		   struct analysis *an, struct ao_error *err);
 void analyze_close(struct analysis *an);
 
 /*

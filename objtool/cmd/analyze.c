@@ -55,13 +55,23 @@ static int generate_and_write(struct cfg *cfg, struct objfile *f, const struct a
 int analyze_open(const char *path, const struct analyze_options *opts, struct findings *fs,
 		 struct analysis *an, struct ao_error *err)
 {
+	struct objfile *f;
+
+	memset(an, 0, sizeof(*an));
+	if (objf_open(&f, path, err))
+		return -1;
+	return analyze_opened(f, opts, fs, an, err);
+}
+
+int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
+		   struct analysis *an, struct ao_error *err)
+{
 	struct cfg_options copts;
 	struct validate_options vopts;
 	int warnings, bad;
 
 	memset(an, 0, sizeof(*an));
-	if (objf_open(&an->file, path, err))
-		return -1;
+	an->file = f;
 	bad = cfg_options_for(an->file, opts, &copts, err);
 	if (!bad) {
 		copts.threads = opts->validate.threads;   /* one --threads for decoding and validating */

@@ -233,20 +233,16 @@ static int check_link(struct objtool_args *o, const struct objfile *f)
 }
 
 /*
- * Before analysing: the --link checks, then that a second run would not add
- * a second copy of anything.  -1 on error, 1 when the flags are refused.
+ * Before analysing the object open at f: the --link checks, then that a
+ * second run would not add a second copy of anything.  -1 on error, 1 when
+ * the flags are refused.
  */
-static int check_before_analysis(struct objtool_args *o, struct ao_error *err)
+static int check_before_analysis(struct objtool_args *o, struct objfile *f, struct ao_error *err)
 {
-	struct objfile *f;
-	int r;
+	int r = check_link(o, f);
 
-	if (objf_open(&f, o->file, err))
-		return -1;
-	r = check_link(o, f);
 	if (!r)
 		r = sites_check_fresh(f, &o->sites, o->a.cfg.prefix, err);
-	objf_close(f);
 	return r;
 }
 
@@ -275,23 +271,30 @@ static void print_stats(const char *file, const struct cfg *cfg)
 static int run(void *p)
 {
 	struct objtool_args *o = p;
+	struct objfile *f;
 	struct findings fs;
 	struct analysis an;
 	struct sites_out out = { 0 };
 	struct ao_error err = { 0 };
 	int r;
 
-	r = check_before_analysis(o, &err);
-	if (r > 0)
-		return EXIT_FINDINGS;   /* the reference's exit status for refused flags */
-	if (r < 0) {
+	if (objf_open(&f, o->file, &err)) {
+		ao_report_error(err.message);
+		return EXIT_UNUSABLE;
+	}
+	r = check_before_analysis(o, f, &err);
+	if (r) {
+		objf_close(f);
+		if (r > 0)
+			return EXIT_FINDINGS;   /* the reference's exit status for refused flags */
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}
 	set_noinstr_options(o);
 	findings_init(&fs, o->file, 1);
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
-	r = analyze_open(o->file, &o->a, &fs, &an, &err);
+	/* one open for the checks and the analysis: a whole kernel's symbols are read once */
+	r = analyze_opened(f, &o->a, &fs, &an, &err);
 	findings_free(&fs);
 	if (r < 0 && err.status == AO_ERR_STOPPED)
 		return 0;   /* as the reference: its warning (printed), the object untouched */

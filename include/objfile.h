@@ -265,6 +265,23 @@ int objf_write_edits(struct objfile *f, const struct objf_edits *e, struct ao_er
 void objf_stage(struct objfile *f, const struct objf_edits *e);
 
 /*
+ * The temporary copy a write edits, made ahead of time.  A command that
+ * knows it will write path (altorc objtool --orc) starts it before the
+ * analysis: a thread copies the original beside it and has the kernel write
+ * the copy back as it goes, so that the write finds it made and mostly on
+ * disk.  objf_copy_attach() gives it to the objfile opened from path (a
+ * write uses it only if the file is still the one copied; objf_close()
+ * discards it if unused); objf_copy_discard() stops the thread and removes
+ * the temporary file, whatever the state of the copy.  Starting fails only
+ * when the temporary file cannot be created; a copy that fails later says
+ * why when the write takes it.
+ */
+struct objf_copy;
+int objf_copy_start(struct objf_copy **out, const char *path, struct ao_error *err);
+void objf_copy_attach(struct objfile *f, struct objf_copy *c);
+void objf_copy_discard(struct objf_copy *c);
+
+/*
  * Write f's file back with the given sections added and patches applied,
  * through a temporary file in the same directory and an atomic rename(2).
  * On any failure the original file is left exactly as it was.

@@ -13,6 +13,7 @@
 
 #include "analyze.h"
 #include "commands.h"
+#include "objfile.h"
 #include "orc_gen.h"
 #include "sites.h"
 
@@ -268,6 +269,22 @@ static void print_stats(const char *file, const struct cfg *cfg)
 	       file, c.tables, c.targets, c.validated);
 }
 
+/*
+ * With --orc the object will be written unless the analysis fails: copy it
+ * for that write now, while the analysis runs (objf_copy_start()).  When the
+ * copy cannot even start, the write tries again and reports the error in
+ * its usual place, after the warnings.
+ */
+static struct objf_copy *start_copy(const struct objtool_args *o)
+{
+	struct ao_error err = { 0 };
+	struct objf_copy *copy = NULL;
+
+	if (o->a.write_orc)
+		(void)objf_copy_start(&copy, o->file, &err);
+	return copy;
+}
+
 static int run(void *p)
 {
 	struct objtool_args *o = p;
@@ -276,6 +293,7 @@ static int run(void *p)
 	struct analysis an;
 	struct sites_out out = { 0 };
 	struct ao_error err = { 0 };
+	struct objf_copy *copy;
 	int r;
 
 	if (objf_open(&f, o->file, &err)) {
@@ -291,11 +309,16 @@ static int run(void *p)
 		return EXIT_UNUSABLE;
 	}
 	set_noinstr_options(o);
+	copy = start_copy(o);
 	findings_init(&fs, o->file, 1);
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	/* one open for the checks and the analysis: a whole kernel's symbols are read once */
 	r = analyze_opened(f, &o->a, &fs, &an, &err);
 	findings_free(&fs);
+	if (r < 0)
+		objf_copy_discard(copy);
+	else
+		objf_copy_attach(an.file, copy);
 	if (r < 0 && err.status == AO_ERR_STOPPED)
 		return 0;   /* as the reference: its warning (printed), the object untouched */
 	if (r < 0 && err.status == AO_ERR_GAVE_UP)

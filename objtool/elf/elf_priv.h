@@ -8,6 +8,7 @@
 #define ALTORC_OBJFILE_PRIV_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "objfile.h"
 
@@ -28,11 +29,23 @@ struct objf_impl {
 	uint32_t *name_heads;       /* bucket -> first symbol index + 1 (0: empty) */
 	uint32_t *name_next;        /* symbol index -> next index + 1 in its bucket */
 	size_t nr_name_buckets;
+	struct objf_copy *copy;     /* for the next write (elf/copy.c); NULL: none yet */
 };
 
 static inline struct objf_impl *objf_impl(struct objfile *f)
 {
 	return (struct objf_impl *)((char *)f - offsetof(struct objf_impl, pub));
 }
+
+/*
+ * The finished copy of f's file for a write (elf/copy.c): the one attached
+ * if it is still of that file, else one made now.  On success the write
+ * owns *fd and the file named path (PATH_MAX bytes), *size bytes long; on
+ * failure err says why and nothing is left behind.
+ */
+int objf_copy_take(struct objfile *f, int *fd, char *path, off_t *size, struct ao_error *err);
+
+/* The copy taken is renamed or unlinked: a signal now has nothing to remove. */
+void objf_copy_forget(void);
 
 #endif

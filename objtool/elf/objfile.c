@@ -593,6 +593,7 @@ void objf_close(struct objfile *f)
 	if (!f)
 		return;
 	impl = objf_impl(f);
+	objf_copy_discard(impl->copy);
 	for (size_t i = 0; f->secs && i < f->nr_secs; i++) {
 		free(f->secs[i].rels);
 		free(f->secs[i].rel_block);

@@ -23,12 +23,12 @@ struct objtool_args {
 	const char *file;
 	bool noinstr, unret;   /* validation that wants --link (check_link()) */
 	bool stats;
+	bool dry_run;          /* --dry-run: everything but the write, as the reference */
 };
 
 /* Flags that change nothing we produce (validation-only or reporting options). */
 static const char *const ignored_flags[] = {
 	"--backtrace", "--no-unreachable", "--sec-address",
-	"--dry-run",
 };
 
 static int parse_hacks(struct objtool_args *o, const char *list)
@@ -97,6 +97,8 @@ static int parse_flag(struct objtool_args *o, const char *arg)
 			return 0;
 	if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
 		o->a.verbose = true;
+	else if (!strcmp(arg, "--dry-run"))
+		o->dry_run = true;
 	else if (!strcmp(arg, "--noinstr"))
 		o->noinstr = true;
 	else if (!strcmp(arg, "--unret"))
@@ -280,7 +282,7 @@ static struct objf_copy *start_copy(const struct objtool_args *o)
 	struct ao_error err = { 0 };
 	struct objf_copy *copy = NULL;
 
-	if (o->a.write_orc)
+	if (o->a.write_orc && !o->dry_run)
 		(void)objf_copy_start(&copy, o->file, &err);
 	return copy;
 }
@@ -332,7 +334,8 @@ static int run(void *p)
 	r = sites_build(&an.cfg, &o->sites, &out, &err);
 	if (!r && has_edits(&out.edits))
 		objf_stage(an.file, &out.edits);
-	if (!r)
+	/* a dry run checks and builds everything, and leaves the object as it was */
+	if (!r && !o->dry_run)
 		r = write_all(&an, o, &err);
 	sites_free(&out);
 	analyze_close(&an);

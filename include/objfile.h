@@ -95,6 +95,8 @@ struct objfile {
 
 	/* Edits waiting for the next write (objf_stage()); NULL when none. */
 	const struct objf_edits *staged;
+	/* Threads a write may use: 0 chooses by the amount of work (1 for modules). */
+	unsigned threads;
 };
 
 /*

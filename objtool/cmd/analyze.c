@@ -72,6 +72,7 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 
 	memset(an, 0, sizeof(*an));
 	an->file = f;
+	f->threads = opts->validate.threads;   /* the write's too */
 	bad = cfg_options_for(an->file, opts, &copts, err);
 	if (!bad) {
 		copts.threads = opts->validate.threads;   /* one --threads for decoding and validating */

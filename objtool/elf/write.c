@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ao_threads.h"
 #include "objfile.h"
 #include "elf_priv.h"
 
@@ -658,8 +659,88 @@ static bool renumber_stretch(const struct objw *w, Elf64_Rela *r, size_t n)
 	return changed;
 }
 
-/* Rewrite every symbol reference of the copy after globals moved. */
-static int renumber_refs(struct objw *w)
+/*
+ * Renumbering by stretches of RELEASE_CHUNK bytes, on threads when there is
+ * much of it: a 6.12 vmlinux.o has 395 MB of relocations (340 MB of them
+ * .rela.debug_info) to scan at the very end of the run, where nothing else
+ * is left to do in parallel.  Each stretch is its own job, so the bytes
+ * written do not depend on the thread count.
+ */
+#define RENUMBER_THREADS_MIN ((size_t)64 << 20)
+
+struct renumber_job {
+	Elf_Data *d;
+	uint64_t file_off;       /* of the table, for release_scanned() */
+	size_t from, to;         /* relocation indexes */
+	bool release;
+	bool changed;            /* set by the job */
+};
+
+struct renumber_jobs {
+	const struct objw *w;
+	struct renumber_job *v;
+	size_t nr, cap;
+	size_t bytes;
+};
+
+static void renumber_job(void *ctx, size_t i)
+{
+	struct renumber_jobs *js = ctx;
+	struct renumber_job *j = &js->v[i];
+
+	j->changed = renumber_stretch(js->w, (Elf64_Rela *)j->d->d_buf + j->from, j->to - j->from);
+	if (j->release)
+		release_scanned(j->d, j->file_off, j->from * sizeof(Elf64_Rela),
+				j->to * sizeof(Elf64_Rela));
+}
+
+/* Cut one relocation table into jobs. */
+static int add_renumber_jobs(struct objw *w, struct renumber_jobs *js, Elf_Data *d,
+			     uint64_t file_off)
+{
+	size_t n = d->d_size / sizeof(Elf64_Rela);
+
+	for (size_t j = 0; j < n;) {
+		size_t stop = j + RELEASE_CHUNK / sizeof(Elf64_Rela);
+		struct renumber_job *job;
+
+		if (stop > n)
+			stop = n;
+		if (js->nr == js->cap) {
+			size_t cap = js->cap ? 2 * js->cap : 64;
+			struct renumber_job *v = ao_reallocarray(w->err, js->v, cap, sizeof(*v));
+
+			if (!v)
+				return -1;
+			js->v = v;
+			js->cap = cap;
+		}
+		job = &js->v[js->nr++];
+		*job = (struct renumber_job){ .d = d, .file_off = file_off, .from = j, .to = stop,
+					      .release = stop < n || d->d_size >= RELEASE_MIN };
+		j = stop;
+	}
+	js->bytes += d->d_size;
+	return 0;
+}
+
+/* A group's signature symbol is named by sh_info. */
+static int renumber_group(struct objw *w, Elf_Scn *scn)
+{
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return w_elf_fail(w, "reading a group header");
+	if (sh.sh_info < w->f->nr_syms && w->sym_map[sh.sh_info] != sh.sh_info) {
+		sh.sh_info = w->sym_map[sh.sh_info];
+		if (!gelf_update_shdr(scn, &sh))
+			return w_elf_fail(w, "updating a group header");
+	}
+	return 0;
+}
+
+/* The relocation tables to scan, cut into jobs; group headers renumbered on the way. */
+static int plan_renumber(struct objw *w, struct renumber_jobs *js)
 {
 	struct objfile *f = w->f;
 
@@ -667,19 +748,10 @@ static int renumber_refs(struct objw *w)
 		const struct objsec *sec = &f->secs[i];
 		Elf_Scn *scn = elf_getscn(w->elf, i);
 		Elf_Data *d;
-		bool dirty = false;
 
 		if (sec->shdr.sh_type == SHT_GROUP && sec->shdr.sh_link == f->symtab->index) {
-			GElf_Shdr sh;
-
-			/* A group's signature symbol is named by sh_info. */
-			if (!scn || !gelf_getshdr(scn, &sh))
-				return w_elf_fail(w, "reading a group header");
-			if (sh.sh_info < f->nr_syms && w->sym_map[sh.sh_info] != sh.sh_info) {
-				sh.sh_info = w->sym_map[sh.sh_info];
-				if (!gelf_update_shdr(scn, &sh))
-					return w_elf_fail(w, "updating a group header");
-			}
+			if (renumber_group(w, scn))
+				return -1;
 			continue;
 		}
 		if (sec->shdr.sh_type == SHT_REL)
@@ -689,22 +761,30 @@ static int renumber_refs(struct objw *w)
 		d = scn ? elf_getdata(scn, NULL) : NULL;
 		if (!d && sec->shdr.sh_size)
 			return w_elf_fail(w, "reading relocations");
-		/* stretch by stretch, so that the inner loop only renumbers */
-		for (size_t j = 0, n = d ? d->d_size / sizeof(Elf64_Rela) : 0; j < n;) {
-			size_t stop = j + RELEASE_CHUNK / sizeof(Elf64_Rela), from = j;
-
-			if (stop > n)
-				stop = n;
-			dirty |= renumber_stretch(w, (Elf64_Rela *)d->d_buf + j, stop - j);
-			j = stop;
-			if (stop < n || d->d_size >= RELEASE_MIN)
-				release_scanned(d, sec->shdr.sh_offset, from * sizeof(Elf64_Rela),
-						stop * sizeof(Elf64_Rela));
-		}
-		if (dirty && !elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY))
-			return w_elf_fail(w, "marking relocations");
+		if (d && add_renumber_jobs(w, js, d, sec->shdr.sh_offset))
+			return -1;
 	}
 	return 0;
+}
+
+/* Rewrite every symbol reference of the copy after globals moved. */
+static int renumber_refs(struct objw *w)
+{
+	struct renumber_jobs js = { .w = w };
+	unsigned threads = w->f->threads;
+	int ret = plan_renumber(w, &js);
+
+	if (!ret) {
+		if (!threads)
+			threads = js.bytes >= RENUMBER_THREADS_MIN ? ao_cpus() : 1;
+		ao_run_jobs(threads > 8 ? 8 : threads, 0, js.nr, renumber_job, &js);
+		/* libelf flags are not for threads: marked here, table by table */
+		for (size_t i = 0; !ret && i < js.nr; i++)
+			if (js.v[i].changed && !elf_flagdata(js.v[i].d, ELF_C_SET, ELF_F_DIRTY))
+				ret = w_elf_fail(w, "marking relocations");
+	}
+	free(js.v);
+	return ret;
 }
 
 /* The section symbols and new symbols that plan_sizes() counted. */

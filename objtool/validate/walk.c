@@ -494,8 +494,11 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	enum walk_result ret;
 	struct finding *f;
 
+	/* only instructions of an alternative site have sides to reconcile */
+	if (!cfg_alt_group(insn))
+		return WALK_GO_ON;
 	/* the sides of a site share its state array: one thread per site */
-	if (cfg_alt_group(insn) && reconcile_site_of(cfg_alt_group(insn))->first &&
+	if (reconcile_site_of(cfg_alt_group(insn))->first &&
 	    !claim(w, reconcile_site_of(cfg_alt_group(insn))->first))
 		return WALK_ERROR;
 	fs->echo = 0;

@@ -31,9 +31,23 @@
 #include "arch/elf.h"
 #include "cfg_priv.h"
 
+/*
+ * The first forward jump to an instruction, for the backward search.  Only
+ * instructions a search can visit are kept: those of a function whose
+ * parent (pfunc) holds an indirect jump.  A whole kernel has one or two
+ * tables in four million instructions; an array per code section was
+ * 34 MB of zeroed memory (16,000 page faults) for them.
+ */
+struct fjs_map {
+	const struct instr **key;
+	struct instr **val;
+	size_t cap, nr;             /* cap: a power of two, or 0 */
+};
+
 struct jt_ctx {
 	struct cfg *cfg;
-	struct instr ***fjs;        /* per code section: first forward jump to each insn */
+	bool *searched;             /* per symbol index: a pfunc with an indirect jump */
+	struct fjs_map fjs;
 	bool **starts;              /* 6.1, per section: relocations that start a table */
 };
 
@@ -63,16 +77,76 @@ static bool named_data_at(const struct objsec *sec, uint64_t off)
 	return false;
 }
 
-static struct instr **fjs_slot(struct jt_ctx *c, const struct instr *insn)
-{
-	const struct code_section *cs = &c->cfg->csecs[insn->sec->index];
-
-	return &c->fjs[insn->sec->index][insn - cs->insns];
-}
-
 static struct objsym *pfunc_of(const struct cfg *cfg, const struct objsym *func)
 {
 	return func ? cfg->finfo[func->index].pfunc : NULL;
+}
+
+static size_t fjs_hash(const struct fjs_map *m, const struct instr *insn)
+{
+	return (size_t)(((uintptr_t)insn / sizeof(*insn)) * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
+}
+
+/* The first forward jump recorded to insn, or NULL. */
+static struct instr *fjs_get(const struct jt_ctx *c, const struct instr *insn)
+{
+	const struct fjs_map *m = &c->fjs;
+
+	if (!m->cap)
+		return NULL;
+	for (size_t h = fjs_hash(m, insn);; h = (h + 1) & (m->cap - 1)) {
+		if (m->key[h] == insn)
+			return m->val[h];
+		if (!m->key[h])
+			return NULL;
+	}
+}
+
+static int fjs_grow(struct jt_ctx *c)
+{
+	struct fjs_map old = c->fjs, *m = &c->fjs;
+
+	m->cap = old.cap ? 2 * old.cap : 1024;
+	m->key = ao_calloc(c->cfg->err, m->cap, sizeof(*m->key));
+	m->val = ao_calloc(c->cfg->err, m->cap, sizeof(*m->val));
+	if (!m->key || !m->val) {
+		free(m->key);
+		free(m->val);
+		*m = old;
+		return -1;
+	}
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.key[i]) {
+			size_t h = fjs_hash(m, old.key[i]);
+
+			while (m->key[h])
+				h = (h + 1) & (m->cap - 1);
+			m->key[h] = old.key[i];
+			m->val[h] = old.val[i];
+		}
+	free(old.key);
+	free(old.val);
+	return 0;
+}
+
+/* Record jump as the first forward jump to dest, unless one is, or no search visits dest. */
+static int fjs_note(struct jt_ctx *c, const struct instr *dest, struct instr *jump)
+{
+	struct fjs_map *m = &c->fjs;
+	const struct objsym *pf = pfunc_of(c->cfg, dest->func);
+	size_t h;
+
+	if (!pf || !c->searched[pf->index])
+		return 0;
+	if (2 * (m->nr + 1) > m->cap && fjs_grow(c))
+		return -1;
+	for (h = fjs_hash(m, dest); m->key[h]; h = (h + 1) & (m->cap - 1))
+		if (m->key[h] == dest)
+			return 0;
+	m->key[h] = dest;
+	m->val[h] = jump;
+	m->nr++;
+	return 0;
 }
 
 /* The previous instruction of the same section and symbol, or NULL. */
@@ -145,7 +219,7 @@ static int find_table(struct jt_ctx *c, struct objsym *func, struct instr *orig,
 		dest = r ? entry_dest(cfg, t->rel) : NULL;
 		if (dest && dest->func && pfunc_of(cfg, dest->func) == func)
 			return 1;
-		back = *fjs_slot(c, i);
+		back = fjs_get(c, i);
 		i = back ? back : prev_same_sym(cfg, i);
 	}
 	return 0;
@@ -198,8 +272,9 @@ static int mark_function(struct jt_ctx *c, struct objsym *func, struct jt_list *
 		struct jt_ref t;
 		int r;
 
-		if (cfg_jump_dest(i) && cfg_jump_dest(i)->offset > i->offset && !*fjs_slot(c, cfg_jump_dest(i)))
-			*fjs_slot(c, cfg_jump_dest(i)) = i;
+		if (cfg_jump_dest(i) && cfg_jump_dest(i)->offset > i->offset &&
+		    fjs_note(c, cfg_jump_dest(i), i))
+			return -1;
 		if (i->kind != INSN_JUMP_INDIRECT)
 			continue;
 		r = find_table(c, func, i, &t);
@@ -362,16 +437,29 @@ static bool may_have_tables(const struct cfg *cfg)
 
 	for (size_t s = 1; s < cfg->file->nr_secs && !rodata; s++)
 		rodata = sec_is_rodata(cfg, &cfg->file->secs[s]);
-	if (!rodata)
-		return false;
+	return rodata;
+}
+
+/* Mark the parents of functions with an indirect jump: where searches run.  Any? */
+static bool mark_searched(struct jt_ctx *c)
+{
+	const struct cfg *cfg = c->cfg;
+	bool any = false;
+
 	for (size_t s = 1; s < cfg->file->nr_secs; s++) {
 		const struct code_section *cs = &cfg->csecs[s];
 
-		for (size_t i = 0; i < cs->nr; i++)
-			if (cs->insns[i].kind == INSN_JUMP_INDIRECT && cs->insns[i].func)
-				return true;
+		for (size_t i = 0; i < cs->nr; i++) {
+			const struct objsym *pf;
+
+			if (cs->insns[i].kind != INSN_JUMP_INDIRECT || !cs->insns[i].func)
+				continue;
+			pf = pfunc_of(cfg, cs->insns[i].func);
+			if (pf)
+				c->searched[pf->index] = any = true;
+		}
 	}
-	return false;
+	return any;
 }
 
 static int alloc_ctx(struct jt_ctx *c)
@@ -379,27 +467,19 @@ static int alloc_ctx(struct jt_ctx *c)
 	struct cfg *cfg = c->cfg;
 	size_t n = cfg->file->nr_secs;
 
-	c->fjs = ao_calloc(cfg->err, n, sizeof(*c->fjs));
+	c->searched = ao_calloc(cfg->err, cfg->file->nr_syms, sizeof(*c->searched));
 	c->starts = ao_calloc(cfg->err, n, sizeof(*c->starts));
-	if (!c->fjs || !c->starts)
-		return -1;
-	for (size_t s = 1; s < n; s++)
-		if (cfg->csecs[s].nr &&
-		    !(c->fjs[s] = ao_calloc(cfg->err, cfg->csecs[s].nr, sizeof(**c->fjs))))
-			return -1;
-	return 0;
+	return c->searched && c->starts ? 0 : -1;
 }
 
 static void free_ctx(struct jt_ctx *c, size_t n)
 {
-	for (size_t s = 0; s < n; s++) {
-		if (c->fjs)
-			free(c->fjs[s]);
-		if (c->starts)
-			free(c->starts[s]);
-	}
-	free(c->fjs);
+	for (size_t s = 0; c->starts && s < n; s++)
+		free(c->starts[s]);
 	free(c->starts);
+	free(c->searched);
+	free(c->fjs.key);
+	free(c->fjs.val);
 }
 
 int cfg_add_jump_tables(struct cfg *cfg)
@@ -410,7 +490,7 @@ int cfg_add_jump_tables(struct cfg *cfg)
 	if (!may_have_tables(cfg))
 		return 0;
 	ret = alloc_ctx(&c);
-	if (!ret)
+	if (!ret && mark_searched(&c))
 		ret = each_function(&c);
 	free_ctx(&c, cfg->file->nr_secs);
 	return ret;

@@ -210,20 +210,24 @@ static void undo(struct cfg *cfg, const struct stack_state *const *saved)
 /* The restore hints' states before the walk (the walk overwrites them). */
 static const struct stack_state **save_restores(const struct cfg *cfg)
 {
-	const struct stack_state **v;
-	size_t n = 0;
+	const struct stack_state **v = malloc(sizeof(*v)), **bigger;
+	size_t n = 0, cap = 1;
 
-	for (size_t s = 1; s < cfg->file->nr_secs; s++)
-		for (size_t i = 0; i < cfg->csecs[s].nr; i++)
-			n += !!(cfg->csecs[s].insns[i].flags & IF_RESTORE);
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	n = 0;
-	for (size_t s = 1; s < cfg->file->nr_secs; s++)
-		for (size_t i = 0; i < cfg->csecs[s].nr; i++)
-			if (cfg->csecs[s].insns[i].flags & IF_RESTORE)
-				v[n++] = cfg_hint_state(&cfg->csecs[s].insns[i]);
+	/* one pass over the instructions (4 million in a vmlinux.o), the array grown as needed */
+	for (size_t s = 1; v && s < cfg->file->nr_secs; s++)
+		for (size_t i = 0; i < cfg->csecs[s].nr; i++) {
+			if (!(cfg->csecs[s].insns[i].flags & IF_RESTORE))
+				continue;
+			if (n == cap) {
+				bigger = reallocarray(v, cap *= 2, sizeof(*v));
+				if (!bigger) {
+					free(v);
+					return NULL;
+				}
+				v = bigger;
+			}
+			v[n++] = cfg_hint_state(&cfg->csecs[s].insns[i]);
+		}
 	return v;
 }
 

@@ -6,6 +6,7 @@
 #ifndef AO_THREADS_H
 #define AO_THREADS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -18,5 +19,12 @@ void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
 
 /* CPUs online (1 when unknown). */
 unsigned ao_cpus(void);
+
+/*
+ * How many threads a pass runs on: asked, when the user chose (--threads);
+ * else one per CPU, at most 8, when the pass is big enough to gain from
+ * them (big: each pass has its own measure), and one otherwise.
+ */
+unsigned ao_auto_threads(unsigned asked, bool big);
 
 #endif

@@ -57,3 +57,15 @@ unsigned ao_cpus(void)
 
 	return n > 0 ? (unsigned)n : 1;
 }
+
+unsigned ao_auto_threads(unsigned asked, bool big)
+{
+	unsigned cpus;
+
+	if (asked)
+		return asked;
+	cpus = ao_cpus();
+	if (!big || cpus < 2)
+		return 1;
+	return cpus > 8 ? 8 : cpus;
+}

@@ -267,14 +267,7 @@ static bool decodes(const struct objsec *sec)
 /* How many threads decode: the option, or by the amount of code. */
 static unsigned decode_threads(const struct cfg *cfg, uint64_t bytes)
 {
-	unsigned n = cfg->opts.threads, cpus;
-
-	if (n)
-		return n;
-	cpus = ao_cpus();
-	if (bytes < DECODE_THREADS_MIN_BYTES || cpus < 2)
-		return 1;
-	return cpus > 8 ? 8 : cpus;
+	return ao_auto_threads(cfg->opts.threads, bytes >= DECODE_THREADS_MIN_BYTES);
 }
 
 /*

@@ -771,13 +771,11 @@ static int plan_renumber(struct objw *w, struct renumber_jobs *js)
 static int renumber_refs(struct objw *w)
 {
 	struct renumber_jobs js = { .w = w };
-	unsigned threads = w->f->threads;
 	int ret = plan_renumber(w, &js);
 
 	if (!ret) {
-		if (!threads)
-			threads = js.bytes >= RENUMBER_THREADS_MIN ? ao_cpus() : 1;
-		ao_run_jobs(threads > 8 ? 8 : threads, 0, js.nr, renumber_job, &js);
+		ao_run_jobs(ao_auto_threads(w->f->threads, js.bytes >= RENUMBER_THREADS_MIN), 0,
+			    js.nr, renumber_job, &js);
 		/* libelf flags are not for threads: marked here, table by table */
 		for (size_t i = 0; !ret && i < js.nr; i++)
 			if (js.v[i].changed && !elf_flagdata(js.v[i].d, ELF_C_SET, ELF_F_DIRTY))

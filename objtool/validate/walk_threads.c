@@ -48,18 +48,12 @@ struct walk_job {
 
 static unsigned pick_threads(const struct walker *w, size_t nr_funcs)
 {
-	unsigned n = w->opts->threads;
+	unsigned n;
 
 	/* the paravirt slots --noinstr consults are filled as the walk goes (walk_priv.h) */
 	if (w->opts->noinstr)
 		return 1;
-	if (!n) {
-		unsigned cpus = ao_cpus();
-
-		if (w->cfg->nr_insns < THREADS_MIN_INSNS || cpus < 2)
-			return 1;
-		n = cpus > 8 ? 8 : cpus;
-	}
+	n = ao_auto_threads(w->opts->threads, w->cfg->nr_insns >= THREADS_MIN_INSNS);
 	if (n > THREADS_MAX)
 		n = THREADS_MAX;
 	if (n > nr_funcs)

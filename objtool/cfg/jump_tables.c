@@ -318,10 +318,11 @@ static int new_table(struct cfg *cfg, struct instr *jump, const struct jt_ref *t
 static int add_case(struct cfg *cfg, struct instr *jump, struct instr *dest, uint32_t entry)
 {
 	struct instr_extra *x = cfg_extra(cfg, jump);
-	struct alt_branch *b = x ? ao_calloc(cfg->err, 1, sizeof(*b)) : NULL, **at = &x->alts;
+	struct alt_branch *b, **at;
 
-	if (!b)
+	if (!x || !(b = ao_calloc(cfg->err, 1, sizeof(*b))))
 		return -1;
+	at = &x->alts;
 	b->first = dest;
 	b->jtab = (uint32_t)cfg->nr_jtabs;     /* index + 1 of the table just added */
 	b->jt_entry = entry;

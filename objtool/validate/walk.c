@@ -488,6 +488,7 @@ static bool leaves_function(struct walker *w, struct objsym *func, struct instr 
  */
 static enum walk_result reconcile(struct walker *w, struct instr *insn)
 {
+	const struct alt_group *group = cfg_alt_group(insn);
 	struct findings *fs = w->fs;
 	size_t before = fs->nr;
 	int echo = fs->echo;
@@ -495,11 +496,10 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	struct finding *f;
 
 	/* only instructions of an alternative site have sides to reconcile */
-	if (!cfg_alt_group(insn))
+	if (!group)
 		return WALK_GO_ON;
 	/* the sides of a site share its state array: one thread per site */
-	if (reconcile_site_of(cfg_alt_group(insn))->first &&
-	    !claim(w, reconcile_site_of(cfg_alt_group(insn))->first))
+	if (reconcile_site_of(group)->first && !claim(w, reconcile_site_of(group)->first))
 		return WALK_ERROR;
 	fs->echo = 0;
 	ret = reconcile_on_visit(w->cfg, fs, insn) ? WALK_WARNED : WALK_GO_ON;
@@ -507,10 +507,9 @@ static enum walk_result reconcile(struct walker *w, struct instr *insn)
 	if (fs->nr == before)
 		return ret;
 	f = &fs->items[fs->nr - 1];
-	if (w->k->conflict_at_site && f->location && cfg_alt_group(insn) &&
+	if (w->k->conflict_at_site && f->location &&
 	    !strcmp(f->kind, "alternative-stack-conflict")) {
-		const struct alt_group *g = cfg_alt_group(insn)->orig_group ? cfg_alt_group(insn)->orig_group
-									: cfg_alt_group(insn);
+		const struct alt_group *g = group->orig_group ? group->orig_group : group;
 		const struct instr *orig = g->first ? g->first : insn;
 		const char *detail = strchr(f->message, '\n');
 		char where[512], more[1024];

@@ -4,6 +4,7 @@
  * depend on each other.  The passes call only the model (cfg.c) and the
  * passes before them, never back into this driver.
  */
+#include "ao_phases.h"
 #include "arch_decode.h"
 #include "cfg_priv.h"
 #include "paravirt_native.h"
@@ -35,6 +36,7 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 	cfg->err = err;
 	if (alloc_tables(cfg) || cfg_decode_sections(cfg))
 		return -1;
+	ao_phase_end("decode");
 	if (cfg_read_ignores(cfg))
 		return -1;
 	/* Before alternatives: an ignored site's replacement is claimed as ignored. */

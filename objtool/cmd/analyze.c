@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "ao_phases.h"
 #include "orc_gen.h"
 #include "paravirt_native.h"
 #include "prefix.h"
@@ -85,6 +86,7 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 				     an->cfg.stop.message);
 		goto fail;
 	}
+	ao_phase_end("cfg");
 	vopts = opts->validate;
 	vopts.verbose = opts->verbose;
 	warnings = validate_run(&an->cfg, fs, &vopts);
@@ -99,6 +101,7 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 	warnings += pv_check_sites(&an->cfg, fs);
 	prefix_propagate(&an->cfg);
 	an->orc_format = pick_format(an->file, opts, an->cfg.opts.kernel);
+	ao_phase_end("validate");
 	return warnings;
 fail:
 	analyze_close(an);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ao_phases.h"
 #include "commands.h"
 #include "version.h"
 
@@ -42,6 +43,7 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
+	ao_phases_start();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_UNUSABLE;

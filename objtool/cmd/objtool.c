@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "analyze.h"
+#include "ao_phases.h"
 #include "commands.h"
 #include "objfile.h"
 #include "orc_gen.h"
@@ -192,6 +193,7 @@ static int write_all(struct analysis *an, const struct objtool_args *o, struct a
 	 * 270 MB for a vmlinux.o) go before libelf maps and writes the
 	 * output, so that the two do not add up in the peak.
 	 */
+	ao_phase_end("orc");
 	cfg_free(&an->cfg);
 	if (o->a.write_orc) {
 		if (!ret)
@@ -325,6 +327,7 @@ static int run(void *p)
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}
+	ao_phase_end("open");
 	r = check_before_analysis(o, f, &err);
 	if (r) {
 		objf_close(f);
@@ -355,13 +358,16 @@ static int run(void *p)
 	if (o->stats)
 		print_stats(o->file, &an.cfg);
 	r = sites_build(&an.cfg, &o->sites, &out, &err);
+	ao_phase_end("sites");
 	if (!r && has_edits(&out.edits))
 		objf_stage(an.file, &out.edits);
 	/* a dry run checks and builds everything, and leaves the object as it was */
 	if (!r && !o->dry_run)
 		r = write_all(&an, o, &err);
+	ao_phase_end("write");
 	sites_free(&out);
 	analyze_close(&an);
+	ao_phase_end("close");
 	if (r < 0) {
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;

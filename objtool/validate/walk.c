@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_phases.h"
 #include "cfg.h"
 #include "findings.h"
 #include "arch.h"
@@ -785,12 +786,15 @@ static int run_checks(struct walker *w)
 	 * reachability), then the walks, --unret, --ibt, sls last.
 	 */
 	warnings = opts->retpoline ? validate_retpoline(cfg, fs, opts) : 0;
+	ao_phase_end("val-before");
 	r = opts->noinstr_only ? validate_noinstr_sections(w) : validate_everything(w);
+	ao_phase_end("walk");
 	if (r < 0)
 		return ao_fail(cfg->err, AO_ERR_NOMEM, "out of memory while validating");
 	warnings += r;
 	if (!warnings && !opts->noinstr_only)
 		warnings += validate_reachable(cfg, fs);
+	ao_phase_end("reachable");
 	if (opts->unret) {
 		r = validate_unret(cfg, fs);
 		if (r < 0)
@@ -805,6 +809,7 @@ static int run_checks(struct walker *w)
 	}
 	if (opts->sls)
 		warnings += validate_sls(cfg, fs);
+	ao_phase_end("val-after");
 	return warnings + hint_warnings;
 }
 

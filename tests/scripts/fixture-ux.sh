@@ -218,6 +218,19 @@ check "json and SARIF carry the same version and commit" \
   [ "$(jget "$tmp/f.json" 'd["version"], d["commit"]')" = "$(jget "$tmp/f.sarif" 'd["runs"][0]["tool"]["driver"]["version"], d["runs"][0]["tool"]["driver"]["properties"]["commit"]')" -a \
     "$(jget "$tmp/f.json" '"altorc %s (commit %s)" % (d["version"], d["commit"])')" = "$(cat "$tmp/version.txt")" ]
 
+# ---- ALTORC_PHASES -------------------------------------------------------------------------
+# The profile on request: one line per phase, in pipeline order, on stderr only; the object
+# written is the same as without it.
+cp "$tmp/demo.o" "$tmp/ph-a.o"; cp "$tmp/demo.o" "$tmp/ph-b.o"
+"$ALTORC" objtool --kernel=6.1 --orc --link "$tmp/ph-a.o" 2> "$tmp/ph-a.err"
+ALTORC_PHASES=1 "$ALTORC" objtool --kernel=6.1 --orc --link "$tmp/ph-b.o" 2> "$tmp/ph-b.err"
+phases=$(sed -n 's/^altorc: phase \([a-z-]*\) *wall *[0-9.]* s  cpu *[0-9.]* s$/\1/p' "$tmp/ph-b.err" | tr '\n' ' ')
+check "ALTORC_PHASES=1: every phase, in order ($phases)" \
+  [ "$phases" = "open decode cfg val-before walk reachable val-after validate sites orc write close " ]
+check "ALTORC_PHASES=1: the same object and warnings as without it" \
+  bash -c "cmp -s '$tmp/ph-a.o' '$tmp/ph-b.o' && diff -q <(sed 's/ph-a/X/' '$tmp/ph-a.err') <(grep -v '^altorc: phase ' '$tmp/ph-b.err' | sed 's/ph-b/X/') > /dev/null"
+check "without ALTORC_PHASES: no phase lines" bash -c "! grep -q 'phase' '$tmp/ph-a.err'"
+
 "$ALTORC" check --format=xml "$tmp/demo.o" > /dev/null 2>&1
 check "check --format=xml is a usage error (2)" [ $? = 2 ]
 

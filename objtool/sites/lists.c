@@ -7,8 +7,10 @@
  * The reference files a site at the moment it resolves a destination: first
  * while resolving jumps (every code section in order, by offset), then
  * while resolving calls.  So each list is its jump sites in address order
- * followed by its call sites in address order, which is what the two
- * passes below rebuild from the finished CFG.  Replacement code in
+ * followed by its call sites in address order.  collect() rebuilds that
+ * from the finished CFG in one pass over the instructions (a vmlinux.o
+ * has 4 million): jump sites and call sites go to lists of their own, and
+ * the call sites are appended once all are seen.  Replacement code in
  * .altinstr_replacement is only a template and gets no call-site entries
  * (return-thunk jumps excepted: the reference files those unconditionally).
  */
@@ -21,6 +23,7 @@
 
 #define STATIC_CALL_SITE_TAIL 1   /* key addend bit: the site is a tail call */
 
+/* One pass's sites: the jump pass never files calls, the call pass never returns. */
 struct lists {
 	struct site_list static_calls, retpolines, returns, calls, mcount;
 	struct objsym *last_tramp, *last_key;   /* one-entry cache of the key lookup */
@@ -91,7 +94,7 @@ static bool was_call(struct instr *insn)
 	return arch_is_direct_call(insn->sec->data + insn->offset, insn->sec->size - insn->offset);
 }
 
-/* Pass 1: what the reference files while resolving jumps. */
+/* What the reference files while resolving jumps. */
 static int jump_site(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 		     struct instr *insn, struct ao_error *err)
 {
@@ -134,7 +137,7 @@ static bool wants_call_site(const struct instr *insn, const struct sites_options
 	return o->module || strcmp(insn->sec->name, ".init.text");
 }
 
-/* Pass 2: what the reference files while resolving calls (not in replacements). */
+/* What the reference files while resolving calls (not in replacements). */
 static int call_site(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 		     struct instr *insn, struct ao_error *err)
 {
@@ -166,46 +169,89 @@ static int call_site(struct cfg *cfg, struct lists *l, const struct sites_option
 }
 
 /*
- * What neither pass can file: the instructions of no interest to either
- * switch, and NOPs that were not patched sites.  Most instructions are one
- * of them, and are skipped without a call.
+ * The kinds either switch looks at; NOPs only count when they were patched
+ * sites.  Most instructions are none of them and cost one test here.
  */
+#define SITE_KINDS (1u << INSN_JUMP | 1u << INSN_JUMP_COND | 1u << INSN_JUMP_INDIRECT | \
+		    1u << INSN_JUMP_INDIRECT_COND | 1u << INSN_RETURN | 1u << INSN_CALL | \
+		    1u << INSN_CALL_INDIRECT | 1u << INSN_NOP)
+_Static_assert(INSN_KIND_MAX <= 32, "SITE_KINDS is a 32-bit mask");
+
 static bool never_a_site(const struct instr *insn)
 {
-	switch (insn->kind) {
-	case INSN_JUMP: case INSN_JUMP_COND: case INSN_JUMP_INDIRECT:
-	case INSN_JUMP_INDIRECT_COND: case INSN_RETURN: case INSN_CALL: case INSN_CALL_INDIRECT:
-		return false;
-	case INSN_NOP:
-		return !(insn->flags & IF_SITE_PATCHED);
-	default:
+	if (!(SITE_KINDS & 1u << insn->kind))
 		return true;
-	}
+	return insn->kind == INSN_NOP && !(insn->flags & IF_SITE_PATCHED);
 }
 
+static int append_list(struct site_list *to, const struct site_list *from, struct ao_error *err)
+{
+	for (size_t i = 0; i < from->nr; i++) {
+		const struct site *x = &from->v[i];
+
+		if (site_add(to, x->sec, x->offset, x->key, x->key_addend, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* The call sites after the jump sites, list by list. */
+static int append_calls(struct lists *l, const struct lists *calls, struct ao_error *err)
+{
+	if (append_list(&l->static_calls, &calls->static_calls, err) ||
+	    append_list(&l->retpolines, &calls->retpolines, err) ||
+	    append_list(&l->calls, &calls->calls, err) ||
+	    append_list(&l->mcount, &calls->mcount, err))
+		return -1;
+	return 0;
+}
+
+static void lists_free(struct lists *l)
+{
+	site_list_free(&l->static_calls);
+	site_list_free(&l->retpolines);
+	site_list_free(&l->returns);
+	site_list_free(&l->calls);
+	site_list_free(&l->mcount);
+}
+
+/*
+ * Jump and call sites in one pass.  The reference would meet any failing
+ * jump site before any failing call site, so a call site's error waits
+ * (in call_err, call sites stop there) until no jump site failed.
+ */
 static int collect(struct cfg *cfg, struct lists *l, const struct sites_options *o,
 		   struct ao_error *err)
 {
 	struct objfile *f = cfg->file;
+	struct lists calls = { 0 };
+	struct ao_error call_err = { 0 };
+	bool call_failed = false;
+	int ret = -1;
 
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t s = 1; s < f->nr_secs; s++) {
-			struct code_section *cs = &cfg->csecs[s];
+	for (size_t s = 1; s < f->nr_secs; s++) {
+		struct code_section *cs = &cfg->csecs[s];
+		/* no call sites in replacement code: asked once a section, not per instruction */
+		bool want_calls = !call_failed && !(cs->nr && in_replacement(&cs->insns[0]));
 
-			/* pass 2 skips replacement code: asked once a section, not per instruction */
-			if (pass == 1 && cs->nr && in_replacement(&cs->insns[0]))
+		for (size_t i = 0; i < cs->nr; i++) {
+			struct instr *insn = &cs->insns[i];
+
+			if (never_a_site(insn))
 				continue;
-			for (size_t i = 0; i < cs->nr; i++) {
-				struct instr *insn = &cs->insns[i];
-
-				if (never_a_site(insn))
-					continue;
-				if (pass == 0 ? jump_site(cfg, l, o, insn, err) :
-						call_site(cfg, l, o, insn, err))
-					return -1;
-			}
+			if (jump_site(cfg, l, o, insn, err))
+				goto out;
+			if (want_calls && call_site(cfg, &calls, o, insn, &call_err))
+				want_calls = !(call_failed = true);
 		}
-	return 0;
+	}
+	if (call_failed)
+		*err = call_err;
+	else
+		ret = append_calls(l, &calls, err);
+out:
+	lists_free(&calls);
+	return ret;
 }
 
 /*
@@ -279,11 +325,7 @@ int sites_call_sections(struct cfg *cfg, const struct sites_options *o, struct s
 		ret = cfi_list(cfg, &cfi, err);
 	if (!ret)
 		ret = emit_all(cfg, o, out, &l, &cfi, err);
-	site_list_free(&l.static_calls);
-	site_list_free(&l.retpolines);
-	site_list_free(&l.returns);
-	site_list_free(&l.calls);
-	site_list_free(&l.mcount);
+	lists_free(&l);
 	site_list_free(&cfi);
 	return ret;
 }

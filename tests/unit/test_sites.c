@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "objfile.h"
@@ -142,6 +144,39 @@ START_TEST(test_static_call_keys)
 	ck_assert_str_eq(key->sym->name, "__SCT__tp_a");
 	ck_assert_int_eq(key->addend, 0);
 	objf_close(f);
+}
+END_TEST
+
+/*
+ * A missing key of a jump site is reported before one of a call site at a
+ * lower address: the order the reference meets them in (the fixture says
+ * what it prints).  stderr goes to a file for the duration.
+ */
+START_TEST(test_static_call_key_order)
+{
+	static const char *const flags[] = { "--static-call", "--orc", "--link", "--kernel=6.12" };
+	const char *path = fresh_copy_of("sites_key_order", "key_order");
+	char log[4096];
+	int fd, saved, rc;
+	size_t n;
+	char *text;
+
+	snprintf(log, sizeof(log), "%s/sites_key_order.err", unit_tmpdir());
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	ck_assert(saved >= 0 && dup2(fd, 2) == 2);
+	rc = run_objtool(path, flags, sizeof(flags) / sizeof(*flags));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = unit_read_file(log, &n);
+	ck_assert_int_ne(rc, 0);
+	ck_assert_msg(strstr(text, "can't find static_call_key symbol: __SCK__tp_b") &&
+		      !strstr(text, "__SCK__tp_a"), "stderr: %s", text);
+	free(text);
 }
 END_TEST
 
@@ -315,6 +350,7 @@ static Suite *sites_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_call_site_sections);
 	tcase_add_test(tc, test_static_call_keys);
+	tcase_add_test(tc, test_static_call_key_order);
 	tcase_add_test(tc, test_rewrites);
 	tcase_add_test(tc, test_prefix_symbols);
 	tcase_add_test(tc, test_6_1_flags);

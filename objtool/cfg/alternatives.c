@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "cfg_priv.h"
 
 #define FEATURE_POPCNT (4 * 32 + 23)
@@ -61,15 +62,8 @@ static struct alt_group *new_group(struct cfg *cfg)
 {
 	struct alt_group *g;
 
-	if (cfg->nr_groups == cfg->cap_groups) {
-		size_t cap = cfg->cap_groups ? cfg->cap_groups * 2 : 64;
-		struct alt_group **n = ao_reallocarray(cfg->err, cfg->groups, cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		cfg->groups = n;
-		cfg->cap_groups = cap;
-	}
+	if (AO_GROW(cfg->err, cfg->groups, cfg->cap_groups, cfg->nr_groups + 1, 64))
+		return NULL;
 	g = ao_calloc(cfg->err, 1, sizeof(*g));
 	if (g)
 		cfg->groups[cfg->nr_groups++] = g;

@@ -4,52 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "cfg_blocks.h"
 
-static void *grow(struct cfg_graph *g, void *p, size_t *cap, size_t nr, size_t size)
-{
-	size_t c;
-	void *n;
-
-	if (nr < *cap)
-		return p;
-	c = *cap ? *cap * 2 : 32;
-	n = reallocarray(p, c, size);
-	if (!n) {
-		g->oom = true;
-		return NULL;
-	}
-	*cap = c;
-	return n;
-}
+/* Arrays start at 32 elements; a failure to grow is kept in g->oom. */
+#define GROW(g, v, cap, need) (AO_GROW(NULL, v, cap, need, 32) ? ((g)->oom = true, -1) : 0)
 
 static size_t new_block(struct cfg_graph *g, const struct alt_entry *alt)
 {
-	struct cfg_block *b = grow(g, g->blocks, &g->cap_blocks, g->nr_blocks, sizeof(*b));
-
-	if (!b)
+	if (GROW(g, g->blocks, g->cap_blocks, g->nr_blocks + 1))
 		return SIZE_MAX;
-	g->blocks = b;
-	memset(&b[g->nr_blocks], 0, sizeof(*b));
-	b[g->nr_blocks].alt = alt;
+	memset(&g->blocks[g->nr_blocks], 0, sizeof(*g->blocks));
+	g->blocks[g->nr_blocks].alt = alt;
 	return g->nr_blocks++;
 }
 
 static void block_add(struct cfg_graph *g, size_t bi, const struct instr *i)
 {
 	struct cfg_block *b = &g->blocks[bi];
-	const struct instr **v = grow(g, b->insns, &b->cap, b->nr, sizeof(*v));
-	struct cfg_insn_block *m;
 
-	if (!v)
+	if (GROW(g, b->insns, b->cap, b->nr + 1))
 		return;
-	b->insns = v;
-	v[b->nr++] = i;
-	m = grow(g, g->map, &g->cap_map, g->nr_map, sizeof(*m));
-	if (!m)
+	b->insns[b->nr++] = i;
+	if (GROW(g, g->map, g->cap_map, g->nr_map + 1))
 		return;
-	g->map = m;
-	m[g->nr_map++] = (struct cfg_insn_block){ i, bi };
+	g->map[g->nr_map++] = (struct cfg_insn_block){ i, bi };
 }
 
 static int map_cmp(const void *a, const void *b)
@@ -73,15 +52,11 @@ size_t cfg_blocks_block_of(const struct cfg_graph *g, const struct instr *i)
 static void add_edge(struct cfg_graph *g, size_t from, size_t to, enum cfg_edge_kind k,
 		     const struct alt_entry *alt, const char *external)
 {
-	struct cfg_edge *e;
-
 	if (from == SIZE_MAX || (to == SIZE_MAX && !external))
 		return;
-	e = grow(g, g->edges, &g->cap_edges, g->nr_edges, sizeof(*e));
-	if (!e)
+	if (GROW(g, g->edges, g->cap_edges, g->nr_edges + 1))
 		return;
-	g->edges = e;
-	e[g->nr_edges++] = (struct cfg_edge){ from, to, k, alt, external, NULL, 0 };
+	g->edges[g->nr_edges++] = (struct cfg_edge){ from, to, k, alt, external, NULL, 0 };
 }
 
 static void add_case_edge(struct cfg_graph *g, size_t from, const struct alt_branch *a)
@@ -109,9 +84,10 @@ static const struct instr **func_insns(struct cfg_graph *g, size_t *nr)
 	*nr = 0;
 	for (struct instr *i = cfg_first_in_func(g->cfg, g->func); i;
 	     i = cfg_next_same_func(g->cfg, i)) {
-		v = grow(g, v, &cap, *nr, sizeof(*v));
-		if (!v)
+		if (GROW(g, v, cap, *nr + 1)) {
+			free(v);
 			return NULL;
+		}
 		v[(*nr)++] = i;
 	}
 	return v;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "ao_threads.h"
 #include "arch_decode.h"
 #include "cfg_priv.h"
@@ -23,15 +24,8 @@ static bool sec_is_text(const char *name)
 /* Append n (at most INSN_MAX_OPS) ops to cfg's pool as insn's. */
 static int store_ops(struct cfg *cfg, struct instr *insn, const struct stack_op *ops, unsigned n)
 {
-	if (cfg->nr_ops + n > cfg->cap_ops) {
-		size_t cap = cfg->cap_ops ? cfg->cap_ops * 2 : 4096;
-		struct stack_op *grown = ao_reallocarray(cfg->err, cfg->ops, cap, sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		cfg->ops = grown;
-		cfg->cap_ops = cap;
-	}
+	if (AO_GROW(cfg->err, cfg->ops, cfg->cap_ops, cfg->nr_ops + n, 4096))
+		return -1;
 	insn->ops_index = (uint32_t)cfg->nr_ops;
 	insn->nr_ops = (uint8_t)n;
 	for (unsigned k = 0; k < n; k++)   /* a loop, not a library call */
@@ -87,25 +81,13 @@ struct dec_chunk {
 static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 {
 	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : (size_t)(c->end - c->start) / 3 + 16;
-		struct dec_rec *r = reallocarray(c->recs, cap, sizeof(*r));
+		size_t old = c->cap;
 
-		if (!r)
+		if (AO_GROW(NULL, c->recs, c->cap, c->nr + 1, (size_t)(c->end - c->start) / 3 + 16))
 			return false;
-		ao_advise_huge(r + c->cap, (cap - c->cap) * sizeof(*r));
-		c->recs = r;
-		c->cap = cap;
+		ao_advise_huge(c->recs + old, (c->cap - old) * sizeof(*c->recs));
 	}
-	if (c->nr_ops + more_ops > c->cap_ops) {
-		size_t cap = c->cap_ops ? c->cap_ops * 2 : 1024;
-		struct stack_op *o = reallocarray(c->ops, cap, sizeof(*o));
-
-		if (!o)
-			return false;
-		c->ops = o;
-		c->cap_ops = cap;
-	}
-	return true;
+	return !AO_GROW(NULL, c->ops, c->cap_ops, c->nr_ops + more_ops, 1024);
 }
 
 /*
@@ -287,15 +269,8 @@ static int cut_section(struct objsec *sec, uint64_t want, struct dec_chunk **v, 
 			continue;
 		if (at <= start)
 			continue;
-		if (*nr == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			struct dec_chunk *g = reallocarray(*v, c, sizeof(*g));
-
-			if (!g)
-				return -1;
-			*v = g;
-			*cap = c;
-		}
+		if (AO_GROW(NULL, *v, *cap, *nr + 1, 64))
+			return -1;
 		memset(&(*v)[*nr], 0, sizeof(**v));
 		(*v)[*nr].sec = sec;
 		(*v)[*nr].start = start;

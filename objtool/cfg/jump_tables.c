@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "arch/elf.h"
 #include "cfg_priv.h"
 
@@ -238,15 +239,8 @@ struct jt_list {
 
 static int list_add(struct cfg *cfg, struct jt_list *l, struct instr *insn, const struct jt_ref *t)
 {
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct jt_jump *v = ao_reallocarray(cfg->err, l->v, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (AO_GROW(cfg->err, l->v, l->cap, l->nr + 1, 8))
+		return -1;
 	l->v[l->nr++] = (struct jt_jump){ insn, *t };
 	return 0;
 }
@@ -299,15 +293,8 @@ static int mark_function(struct jt_ctx *c, struct objsym *func, struct jt_list *
 
 static int new_table(struct cfg *cfg, struct instr *jump, const struct jt_ref *t)
 {
-	if (cfg->nr_jtabs == cfg->cap_jtabs) {
-		size_t cap = cfg->cap_jtabs ? cfg->cap_jtabs * 2 : 16;
-		struct jump_table *v = ao_reallocarray(cfg->err, cfg->jtabs, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		cfg->jtabs = v;
-		cfg->cap_jtabs = cap;
-	}
+	if (AO_GROW(cfg->err, cfg->jtabs, cfg->cap_jtabs, cfg->nr_jtabs + 1, 16))
+		return -1;
 	cfg->jtabs[cfg->nr_jtabs++] = (struct jump_table){
 		.jump = jump, .sec = t->sec, .offset = t->rel->offset,
 	};

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "dwarf_lines.h"
 
 struct line_range {
@@ -24,28 +25,13 @@ struct dwarf_lines {
 	size_t nr_files, cap_files;
 };
 
-static int dl_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 256;
-	void *n;
-
-	if (need < *cap)
-		return 0;
-	n = reallocarray(*p, c, size);
-	if (!n)
-		return -1;
-	*p = n;
-	*cap = c;
-	return 0;
-}
-
 /* Index of name in l->files (added when new).  Rows mostly repeat the previous file. */
 static long dl_file_index(struct dwarf_lines *l, const char *name)
 {
 	for (size_t i = l->nr_files; i-- > 0;)
 		if (!strcmp(l->files[i], name))
 			return (long)i;
-	if (dl_grow((void **)&l->files, &l->cap_files, l->nr_files, sizeof(char *)))
+	if (AO_GROW(NULL, l->files, l->cap_files, l->nr_files + 1, 256))
 		return -1;
 	l->files[l->nr_files] = strdup(name);
 	if (!l->files[l->nr_files])
@@ -90,7 +76,7 @@ static int dl_add_range(struct dwarf_lines *l, const struct dwarf_obj *d, const 
 
 	if (end <= prev->addr || file < 0 || !dwarf_obj_locate(d, prev->addr, &sec, &off))
 		return 0;
-	if (dl_grow((void **)&l->ranges, &l->cap, l->nr, sizeof(*l->ranges)))
+	if (AO_GROW(NULL, l->ranges, l->cap, l->nr + 1, 256))
 		return -1;
 	r = &l->ranges[l->nr++];
 	r->sec = sec;

@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ao_grow.h"
 #include "ao_threads.h"
 #include "objfile.h"
 #include "elf_priv.h"
@@ -706,15 +707,8 @@ static int add_renumber_jobs(struct objw *w, struct renumber_jobs *js, Elf_Data 
 
 		if (stop > n)
 			stop = n;
-		if (js->nr == js->cap) {
-			size_t cap = js->cap ? 2 * js->cap : 64;
-			struct renumber_job *v = ao_reallocarray(w->err, js->v, cap, sizeof(*v));
-
-			if (!v)
-				return -1;
-			js->v = v;
-			js->cap = cap;
-		}
+		if (AO_GROW(w->err, js->v, js->cap, js->nr + 1, 64))
+			return -1;
 		job = &js->v[js->nr++];
 		*job = (struct renumber_job){ .d = d, .file_off = file_off, .from = j, .to = stop,
 					      .release = stop < n || d->d_size >= RELEASE_MIN };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "orc_gen.h"
 
 static int orc_sp_reg(int base)
@@ -84,15 +85,8 @@ int orc_entry_from_state(enum orc_format fmt, const struct stack_state *st, stru
 static int push_entry(struct cfg *cfg, struct orc_gen_table *t, struct objsec *sec,
 		      uint64_t off, const uint8_t raw[6])
 {
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct orc_gen_entry *e = ao_reallocarray(cfg->err, t->entries, cap, sizeof(*e));
-
-		if (!e)
-			return -1;
-		t->entries = e;
-		t->cap = cap;
-	}
+	if (AO_GROW(cfg->err, t->entries, t->cap, t->nr + 1, 1024))
+		return -1;
 	t->entries[t->nr].sec = sec;
 	t->entries[t->nr].offset = off;
 	memcpy(t->entries[t->nr].raw, raw, 6);

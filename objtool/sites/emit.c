@@ -7,20 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "sites_priv.h"
 
 int site_add(struct site_list *l, struct objsec *sec, uint64_t offset, struct objsym *key,
 	     int64_t key_addend, struct ao_error *err)
 {
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct site *v = ao_reallocarray(err, l->v, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (AO_GROW(err, l->v, l->cap, l->nr + 1, 64))
+		return -1;
 	l->v[l->nr++] = (struct site){ sec, offset, key, key_addend };
 	return 0;
 }
@@ -34,15 +28,8 @@ void site_list_free(struct site_list *l)
 static int add_key_rel(struct sites_out *out, const char *name, uint64_t offset, uint32_t type,
 		       struct objsym *key, int64_t addend, struct ao_error *err)
 {
-	if (out->nr_sym_rels == out->cap_sym_rels) {
-		size_t cap = out->cap_sym_rels ? 2 * out->cap_sym_rels : 64;
-		struct objf_sym_rel *v = ao_reallocarray(err, out->sym_rels, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		out->sym_rels = v;
-		out->cap_sym_rels = cap;
-	}
+	if (AO_GROW(err, out->sym_rels, out->cap_sym_rels, out->nr_sym_rels + 1, 64))
+		return -1;
 	out->sym_rels[out->nr_sym_rels++] = (struct objf_sym_rel){ .sec_name = name,
 		.offset = offset, .type = type, .sym = key, .addend = addend };
 	return 0;

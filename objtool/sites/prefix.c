@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "sites_priv.h"
 
 static bool has_nop_prefix(struct cfg *cfg, const struct objsym *func, unsigned prefix)
@@ -42,15 +43,8 @@ static int add_prefix_sym(struct sites_out *out, const struct objsym *func, unsi
 	size_t len = strlen(func->name) + sizeof("__pfx_");
 	char *name;
 
-	if (out->nr_syms == out->cap_syms) {
-		size_t cap = out->cap_syms ? 2 * out->cap_syms : 256;
-		struct objf_new_sym *v = ao_reallocarray(err, out->syms, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		out->syms = v;
-		out->cap_syms = cap;
-	}
+	if (AO_GROW(err, out->syms, out->cap_syms, out->nr_syms + 1, 256))
+		return -1;
 	name = ao_calloc(err, len, 1);
 	if (!name)
 		return -1;

@@ -17,25 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "arch.h"
 #include "arch/elf.h"
 #include "sites_priv.h"
-
-static int grow(void **v, size_t *cap, size_t need, size_t size, struct ao_error *err)
-{
-	void *p;
-	size_t n;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? 2 * *cap : 64;
-	p = ao_reallocarray(err, *v, n, size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = n;
-	return 0;
-}
 
 /* Rewrite one instruction's bytes and neutralise its relocation. */
 static int add_rewrite(struct sites_out *out, struct instr *insn, struct ao_error *err)
@@ -47,16 +32,14 @@ static int add_rewrite(struct sites_out *out, struct instr *insn, struct ao_erro
 	if (!bytes)
 		return objf_fail(insn->sec->file, err, insn->sec, insn->offset,
 				 "can't rewrite a %u-byte instruction (at most 5)", insn->len);
-	if (grow((void **)&out->patches, &out->cap_patches, out->nr_patches + 1,
-		 sizeof(*out->patches), err))
+	if (AO_GROW(err, out->patches, out->cap_patches, out->nr_patches + 1, 64))
 		return -1;
 	out->patches[out->nr_patches++] = (struct objf_patch){ insn->sec, insn->offset, bytes,
 								insn->len };
 	rel = objf_rel_in(insn->sec, insn->offset, insn->offset + insn->len);
 	if (!rel)
 		return 0;
-	if (grow((void **)&out->rel_types, &out->cap_rel_types, out->nr_rel_types + 1,
-		 sizeof(*out->rel_types), err))
+	if (AO_GROW(err, out->rel_types, out->cap_rel_types, out->nr_rel_types + 1, 64))
 		return -1;
 	out->rel_types[out->nr_rel_types++] = (struct objf_rel_type){ insn->sec, rel->offset,
 								      ARCH_RELOC_NONE };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "findings.h"
 
 void findings_init(struct findings *fs, const char *file, int echo)
@@ -116,16 +117,9 @@ void findings_add(struct findings *fs, const char *kind, struct objsec *sec, uin
 		findings_print_text(fs, &f, findings_echo_stream(fs));
 	else if (fs->echo && findings_kind_in_reference(kind))
 		print_first_line(fs, &f);
-	if (fs->nr == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 16;
-		struct finding *items = realloc(fs->items, cap * sizeof(*items));
-
-		if (!items) {
-			free(f.message); free(f.section); free(f.location); free(f.function);
-			return;   /* already printed when echoing; nothing else to do */
-		}
-		fs->items = items;
-		fs->cap = cap;
+	if (AO_GROW(NULL, fs->items, fs->cap, fs->nr + 1, 16)) {
+		free(f.message); free(f.section); free(f.location); free(f.function);
+		return;   /* already printed when echoing; nothing else to do */
 	}
 	if (sec)
 		count_in_func(fs, sec->file->nr_syms, &f);
@@ -137,16 +131,10 @@ void findings_take(struct findings *dst, struct findings *src)
 	for (size_t i = 0; i < src->nr; i++) {
 		struct finding *f = &src->items[i];
 
-		if (dst->nr == dst->cap) {
-			size_t cap = dst->cap ? dst->cap * 2 : 16;
-			struct finding *items = realloc(dst->items, cap * sizeof(*items));
-
-			if (!items) {   /* as findings_add(): printed already, dropped */
-				free(f->message); free(f->section); free(f->location); free(f->function);
-				continue;
-			}
-			dst->items = items;
-			dst->cap = cap;
+		if (AO_GROW(NULL, dst->items, dst->cap, dst->nr + 1, 16)) {
+			/* as findings_add(): printed already, dropped */
+			free(f->message); free(f->section); free(f->location); free(f->function);
+			continue;
 		}
 		/* src counted it, so src's table is as wide as the symbol table */
 		if (dst->per_func || src->nr_per_func)

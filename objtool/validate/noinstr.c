@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "arch.h"
 #include "validate_priv.h"
 
@@ -40,15 +41,8 @@ static int add_target(struct cfg *cfg, struct noinstr_pv *pv, size_t idx, const 
 	if (idx >= pv->nr)
 		return 0;   /* past pv_ops: the reference would write out of bounds */
 	slot = &pv->slots[idx];
-	if (slot->nr == slot->cap) {
-		size_t cap = slot->cap ? slot->cap * 2 : 4;
-		const struct objsym **t = ao_reallocarray(cfg->err, slot->targets, cap, sizeof(*t));
-
-		if (!t)
-			return -1;
-		slot->targets = t;
-		slot->cap = cap;
-	}
+	if (AO_GROW(cfg->err, slot->targets, slot->cap, slot->nr + 1, 4))
+		return -1;
 	slot->targets[slot->nr++] = func;
 	slot->clean = false;
 	pv->seen[func->index] = true;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "ao_threads.h"
 #include "walk_priv.h"
 
@@ -75,15 +76,9 @@ static struct objsym **collect_functions(struct objfile *f, size_t *nr)
 		for (size_t i = 0; i < sec->nr_syms; i++) {
 			if (sec->syms[i]->type != STT_FUNC)
 				continue;
-			if (n == cap) {
-				struct objsym **g = reallocarray(v, cap ? cap * 2 : 256, sizeof(*v));
-
-				if (!g) {
-					free(v);
-					return NULL;
-				}
-				v = g;
-				cap = cap ? cap * 2 : 256;
+			if (AO_GROW(NULL, v, cap, n + 1, 256)) {
+				free(v);
+				return NULL;
 			}
 			v[n++] = sec->syms[i];
 		}
@@ -204,7 +199,7 @@ static void undo(struct cfg *cfg, const struct stack_state *const *saved)
 /* The restore hints' states before the walk (the walk overwrites them). */
 static const struct stack_state **save_restores(const struct cfg *cfg)
 {
-	const struct stack_state **v = malloc(sizeof(*v)), **bigger;
+	const struct stack_state **v = malloc(sizeof(*v));
 	size_t n = 0, cap = 1;
 
 	/* one pass over the instructions (4 million in a vmlinux.o), the array grown as needed */
@@ -212,13 +207,9 @@ static const struct stack_state **save_restores(const struct cfg *cfg)
 		for (size_t i = 0; i < cfg->csecs[s].nr; i++) {
 			if (!(cfg->csecs[s].insns[i].flags & IF_RESTORE))
 				continue;
-			if (n == cap) {
-				bigger = reallocarray(v, cap *= 2, sizeof(*v));
-				if (!bigger) {
-					free(v);
-					return NULL;
-				}
-				v = bigger;
+			if (AO_GROW(NULL, v, cap, n + 1, 1)) {
+				free(v);
+				return NULL;
 			}
 			v[n++] = cfg_hint_state(&cfg->csecs[s].insns[i]);
 		}

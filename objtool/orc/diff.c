@@ -73,15 +73,18 @@ int orc_diff_read_pv(struct orc_diff *d, const char *path, struct ao_error *err)
 		const struct objrel *r = &pi->rels[i];
 		struct objsec *sec;
 		int64_t addr;
+		void *grown;
 
 		if (r->type != ARCH_RELOC_ABS64 || r->offset + 10 > pi->size ||
 		    !objf_rel_target(r, &sec, &addr))
 			continue;
-		d->pv = ao_reallocarray(err, d->pv, d->nr_pv + 1, sizeof(*d->pv));
-		if (!d->pv) {
+		/* out of memory: d->pv stays as it was, for orc_diff_free() to release */
+		grown = ao_reallocarray(err, d->pv, d->nr_pv + 1, sizeof(*d->pv));
+		if (!grown) {
 			ret = -1;
 			break;
 		}
+		d->pv = grown;
 		/* The names must outlive f: keep a copy. */
 		d->pv[d->nr_pv].sec = strdup(sec->name);
 		d->pv[d->nr_pv].start = (uint64_t)addr;

@@ -241,8 +241,10 @@ static int collect(struct cfg *cfg, struct lists *l, const struct sites_options 
 				continue;
 			if (jump_site(cfg, l, o, insn, err))
 				goto out;
-			if (want_calls && call_site(cfg, &calls, o, insn, &call_err))
-				want_calls = !(call_failed = true);
+			if (want_calls && call_site(cfg, &calls, o, insn, &call_err)) {
+				call_failed = true;
+				want_calls = false;
+			}
 		}
 	}
 	if (call_failed)

@@ -321,6 +321,7 @@ static int run(void *p)
 	struct sites_out out = { 0 };
 	struct ao_error err = { 0 };
 	struct objf_copy *copy;
+	bool stopped;
 	int r;
 
 	if (objf_open(&f, o->file, &err)) {
@@ -342,16 +343,16 @@ static int run(void *p)
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	/* one open for the checks and the analysis: a whole kernel's symbols are read once */
 	r = analyze_opened(f, &o->a, &fs, &an, &err);
-	findings_free(&fs);
 	if (r < 0)
 		objf_copy_discard(copy);
 	else
 		objf_copy_attach(an.file, copy);
-	if (r < 0 && err.status == AO_ERR_STOPPED)
-		return 0;   /* as the reference: its warning (printed), the object untouched */
-	if (r < 0 && err.status == AO_ERR_GAVE_UP)
-		return 255; /* the same, where the reference's check() fails (6.1 --unret) */
 	if (r < 0) {
+		findings_free(&fs);
+		if (err.status == AO_ERR_STOPPED)
+			return 0;   /* as the reference: its warning (printed), the object untouched */
+		if (err.status == AO_ERR_GAVE_UP)
+			return 255; /* the same, where the reference's check() fails (6.1 --unret) */
 		ao_report_error(err.message);
 		return EXIT_UNUSABLE;
 	}
@@ -359,10 +360,17 @@ static int run(void *p)
 		print_stats(o->file, &an.cfg);
 	r = sites_build(&an.cfg, &o->sites, &out, &err);
 	ao_phase_end("sites");
-	if (!r && has_edits(&out.edits))
+	/* a stop leaves the object as it was, after the reference's last warning */
+	stopped = r < 0 && err.status == AO_ERR_STOPPED;
+	if (stopped) {
+		findings_add(&fs, "static-call-key", NULL, 0, "%s", err.message);
+		r = 0;
+	}
+	findings_free(&fs);
+	if (!r && !stopped && has_edits(&out.edits))
 		objf_stage(an.file, &out.edits);
 	/* a dry run checks and builds everything, and leaves the object as it was */
-	if (!r && !o->dry_run)
+	if (!r && !stopped && !o->dry_run)
 		r = write_all(&an, o, &err);
 	ao_phase_end("write");
 	sites_free(&out);

@@ -59,9 +59,14 @@ static struct objsym *static_call_key(struct cfg *cfg, struct lists *l, struct o
 	l->last_key = objf_sym_by_name(f, name);
 	if (!l->last_key && module)
 		l->last_key = tramp;   /* the module loader fixes it up */
+	/*
+	 * Outside a module the key must be here.  The reference warns, stops
+	 * making sections and exits 0; the command does the same, leaving the
+	 * object untouched (the message is the reference's, without a location).
+	 */
 	if (!l->last_key)
-		ao_fail(err, AO_ERR_FORMAT, "%s: static_call: can't find static_call_key symbol: %s",
-			f->path, name);
+		ao_fail(err, AO_ERR_STOPPED, "static_call: can't find static_call_key symbol: %s",
+			name);
 	return l->last_key;
 }
 

@@ -125,6 +125,12 @@ static const struct finding_rule rules[] = {
 	  "On a path from a kernel entry point (VALIDATE_UNRET_BEGIN, or an entry unwind hint) a "
 	  "RET or an indirect branch comes before UNTRAIN_RET, so a return-stack attack "
 	  "(retbleed, SRSO) is not mitigated there.", OBJTOOL_DOC },
+	{ "AO1026", "static-call-key", true, "warning",
+	  "A static call whose key the object does not have",
+	  "Outside a module, every static call's trampoline (__SCT__name) needs its key "
+	  "(__SCK__name) in the same object for .static_call_sites; without it the reference "
+	  "stops before writing any site section or ORC, and so does altorc, leaving the object "
+	  "as it was.", OBJTOOL_DOC },
 	{ "AO2001", "alternative-exit-state", false, "warning",
 	  "A replacement leaves its site in another stack state",
 	  "An alternative's replacement code leaves the patch site with a different stack state "

@@ -44,10 +44,20 @@
  */
 #define SHAPE_SHIFT    2
 
-struct cache_entry {
-	uint64_t lo, hi;          /* the instruction's bytes, zero past its length */
-	uint64_t mlo, mhi;        /* which bytes of lo/hi belong to it */
-	struct insn_decoded out;  /* len 0: empty */
+/*
+ * A set's tags, apart from the results: a lookup compares four entries'
+ * bytes within one cache line and touches a result only on a hit (an
+ * entry's result is 120 bytes; with tags and results side by side a miss
+ * read nine lines of a table larger than the cache).
+ */
+struct cache_tags {
+	uint64_t lo[CACHE_WAYS], hi[CACHE_WAYS];   /* the bytes, zero past each length */
+};
+
+/* Per set: each way's instruction length (0: empty) and the way a store replaces next. */
+struct cache_meta {
+	uint8_t len[CACHE_WAYS];
+	uint8_t oldest;
 };
 
 /* A two-byte instruction, filed by its own two bytes. */
@@ -68,8 +78,9 @@ struct shape_entry {
 
 struct arch_decode_cache {
 	unsigned bits;                          /* 1 << bits sets and pairs, a quarter as many shapes */
-	struct cache_entry (*set)[CACHE_WAYS];
-	uint8_t *oldest;                        /* per set: the way a store replaces next */
+	struct cache_tags *tags;                /* per set, cache-line aligned */
+	struct cache_meta *meta;                /* per set */
+	struct insn_decoded (*out)[CACHE_WAYS];  /* per set: each way's result */
 	struct cache_pair *pair;
 	struct shape_entry *shape;
 	/* per first byte: bit n-1 set when a shape with n fixed bytes starts with it */
@@ -89,23 +100,28 @@ struct arch_decode_cache {
  */
 struct arch_decode_cache *arch_decode_cache_new(size_t code_bytes)
 {
+	const size_t line = 64;
 	unsigned bits = CACHE_MIN_SET_BITS;
 	size_t sets, size;
 	struct arch_decode_cache *c;
+	uintptr_t tags;
 
 	while (bits < CACHE_MAX_SET_BITS && ((size_t)128 << bits) < code_bytes)
 		bits++;
 	sets = (size_t)1 << bits;
-	size = sizeof(*c) + sets * (sizeof(*c->set) + sizeof(*c->pair) + 1) +
+	size = sizeof(*c) + line + sets * (sizeof(*c->tags) + sizeof(*c->out) + sizeof(*c->pair) +
+					  sizeof(*c->meta)) +
 	       (sets >> SHAPE_SHIFT) * sizeof(*c->shape);
 	c = calloc(1, size);
 	if (!c)
 		return NULL;
 	c->bits = bits;
-	c->set = (void *)(c + 1);
-	c->shape = (void *)(c->set + sets);
+	tags = ((uintptr_t)(c + 1) + line - 1) & ~(uintptr_t)(line - 1);
+	c->tags = (struct cache_tags *)tags;
+	c->out = (void *)(c->tags + sets);
+	c->shape = (void *)(c->out + sets);
 	c->pair = (void *)(c->shape + (sets >> SHAPE_SHIFT));
-	c->oldest = (uint8_t *)(c->pair + sets);
+	c->meta = (void *)(c->pair + sets);
 	return c;
 }
 
@@ -151,7 +167,9 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 		      size_t avail, struct insn_decoded *out)
 {
 	uint64_t lo, hi;
-	const struct cache_entry *s;
+	uint32_t set;
+	const struct cache_tags *t;
+	const struct cache_meta *m;
 	const struct cache_pair *p;
 
 	if (!c || avail < 16 || !c->has_version || c->version != version)
@@ -162,12 +180,15 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 	}
 	lo = load64(buf);
 	hi = load64(buf + 8);
-	s = c->set[set_index(c, lo)];
+	set = set_index(c, lo);
+	t = &c->tags[set];
+	m = &c->meta[set];
 	for (unsigned w = 0; w < CACHE_WAYS; w++) {
-		const struct cache_entry *e = &s[w];
+		unsigned len = m->len[w];
 
-		if (((lo & e->mlo) == e->lo) && ((hi & e->mhi) == e->hi) && e->out.len) {
-			*out = e->out;
+		if (len && (lo & low_bytes(len)) == t->lo[w] &&
+		    (hi & (len > 8 ? low_bytes(len - 8) : 0)) == t->hi[w]) {
+			*out = c->out[set][w];
 			return true;
 		}
 	}
@@ -183,7 +204,8 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 		     size_t avail, const struct insn_decoded *out)
 {
 	uint32_t set;
-	struct cache_entry *e;
+	struct cache_meta *m;
+	unsigned w;
 
 	if (!c || avail < 16 || !out->len || out->len > 15)
 		return;
@@ -206,13 +228,13 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 	}
 	/* first in, first out: the ways of a set are replaced in turn */
 	set = set_index(c, load64(buf));
-	e = &c->set[set][c->oldest[set]];
-	c->oldest[set] = (uint8_t)((c->oldest[set] + 1) % CACHE_WAYS);
-	e->mlo = low_bytes(out->len);
-	e->mhi = out->len > 8 ? low_bytes(out->len - 8u) : 0;
-	e->lo = load64(buf) & e->mlo;
-	e->hi = load64(buf + 8) & e->mhi;
-	e->out = *out;
+	m = &c->meta[set];
+	w = m->oldest;
+	m->oldest = (uint8_t)((w + 1) % CACHE_WAYS);
+	m->len[w] = out->len;
+	c->tags[set].lo[w] = load64(buf) & low_bytes(out->len);
+	c->tags[set].hi[w] = out->len > 8 ? load64(buf + 8) & low_bytes(out->len - 8u) : 0;
+	c->out[set][w] = *out;
 }
 
 /* ---- the shape memo ------------------------------------------------------- */

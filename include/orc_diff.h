@@ -33,7 +33,7 @@ struct orc_pv_site {
 struct orc_diff {
 	struct orc_side a, b;
 	struct orc_pv_site *pv;
-	size_t nr_pv;
+	size_t nr_pv, cap_pv;
 	size_t mismatches, points, extras;   /* the verdict, after orc_diff_run() */
 	size_t unplaced;          /* object entries in sections the image does not hold */
 };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "arch/elf.h"
 #include "orc_diff.h"
 #include "orc_lookup.h"
@@ -73,18 +74,15 @@ int orc_diff_read_pv(struct orc_diff *d, const char *path, struct ao_error *err)
 		const struct objrel *r = &pi->rels[i];
 		struct objsec *sec;
 		int64_t addr;
-		void *grown;
 
 		if (r->type != ARCH_RELOC_ABS64 || r->offset + 10 > pi->size ||
 		    !objf_rel_target(r, &sec, &addr))
 			continue;
 		/* out of memory: d->pv stays as it was, for orc_diff_free() to release */
-		grown = ao_reallocarray(err, d->pv, d->nr_pv + 1, sizeof(*d->pv));
-		if (!grown) {
+		if (AO_GROW(err, d->pv, d->cap_pv, d->nr_pv + 1, 64)) {
 			ret = -1;
 			break;
 		}
-		d->pv = grown;
 		/* The names must outlive f: keep a copy. */
 		d->pv[d->nr_pv].sec = strdup(sec->name);
 		d->pv[d->nr_pv].start = (uint64_t)addr;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ao_grow.h"
 #include "sites_priv.h"
 
 
@@ -191,12 +192,12 @@ static bool never_a_site(const struct instr *insn)
 
 static int append_list(struct site_list *to, const struct site_list *from, struct ao_error *err)
 {
-	for (size_t i = 0; i < from->nr; i++) {
-		const struct site *x = &from->v[i];
-
-		if (site_add(to, x->sec, x->offset, x->key, x->key_addend, err))
-			return -1;
-	}
+	if (!from->nr)
+		return 0;
+	if (AO_GROW(err, to->v, to->cap, to->nr + from->nr, 64))
+		return -1;
+	memcpy(to->v + to->nr, from->v, from->nr * sizeof(*from->v));
+	to->nr += from->nr;
 	return 0;
 }
 

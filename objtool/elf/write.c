@@ -262,42 +262,26 @@ static int check_sym_rels(struct objw *w, const struct objf_edits *e)
 
 /* ---- temporary copy ------------------------------------------------------------ */
 
-/* Write zeros over [lo, hi) of the copy; what names the step in an error. */
-static int zero_bytes(struct objw *w, uint64_t lo, uint64_t hi, const char *what)
-{
-	static const char zeros[1 << 16];
-
-	while (lo < hi) {
-		size_t n = hi - lo < sizeof(zeros) ? (size_t)(hi - lo) : sizeof(zeros);
-		ssize_t m = pwrite(w->fd, zeros, n, (off_t)lo);
-
-		if (m < 0 && errno == EINTR)
-			continue;
-		if (m <= 0)
-			return w_io_fail(w, what);
-		lo += (uint64_t)m;
-	}
-	return 0;
-}
-
 /* The copy (elf/copy.c), extended to the planned size and opened through libelf. */
 static int copy_to_temp(struct objw *w)
 {
 	if (objf_copy_take(w->f, &w->fd, w->tmp_path, &w->orig_size, w->err))
 		return -1;
 	/*
-	 * The final size now, its new bytes written: libelf maps the file once
-	 * and cannot grow the mapping, and a full disk must be an error here
-	 * rather than SIGBUS on a store into the mapping.  Zeros written rather
-	 * than posix_fallocate(): the filesystem reserves their blocks just the
-	 * same, while ext4's fallocate first settled the whole fresh copy's
-	 * delayed allocation (6.12 xfs.o: 6 ms, a twentieth of the run).  When
-	 * the file ends up smaller (bytes after the old header table),
-	 * elf_update truncates it.
+	 * The final size now, with its blocks allocated: libelf maps the file
+	 * once and cannot grow the mapping, and a full disk must be an error
+	 * here rather than SIGBUS on a store into the mapping.  When the file
+	 * ends up smaller (bytes after the old header table), elf_update
+	 * truncates it.
 	 */
-	if ((uint64_t)w->orig_size < w->file_size &&
-	    zero_bytes(w, (uint64_t)w->orig_size, w->file_size, "extending the temporary file"))
-		return -1;
+	if ((uint64_t)w->orig_size < w->file_size) {
+		int e = posix_fallocate(w->fd, w->orig_size, (off_t)(w->file_size - w->orig_size));
+
+		if (e) {
+			errno = e;
+			return w_io_fail(w, "extending the temporary file");
+		}
+	}
 	w->elf = elf_begin(w->fd, ELF_C_RDWR_MMAP, NULL);
 	if (!w->elf)
 		return w_elf_fail(w, "reopening the copy");
@@ -1195,6 +1179,23 @@ static int cmp_range(const void *a, const void *b)
 }
 
 /* Write zeros over [lo, hi) of the copy. */
+static int zero_bytes(struct objw *w, uint64_t lo, uint64_t hi)
+{
+	static const char zeros[1 << 16];
+
+	while (lo < hi) {
+		size_t n = hi - lo < sizeof(zeros) ? (size_t)(hi - lo) : sizeof(zeros);
+		ssize_t m = pwrite(w->fd, zeros, n, (off_t)lo);
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return w_io_fail(w, "clearing moved bytes");
+		lo += (uint64_t)m;
+	}
+	return 0;
+}
+
 /*
  * Zero [lo, hi) except what a staying section still covers.  ranges:
  * the staying sections' [start, end), sorted by start.
@@ -1205,11 +1206,11 @@ static int zero_gaps(struct objw *w, const uint64_t (*ranges)[2], size_t nr, uin
 	for (size_t i = 0; i < nr && ranges[i][0] < hi && lo < hi; i++) {
 		if (ranges[i][1] <= lo)
 			continue;
-		if (ranges[i][0] > lo && zero_bytes(w, lo, ranges[i][0], "clearing moved bytes"))
+		if (ranges[i][0] > lo && zero_bytes(w, lo, ranges[i][0]))
 			return -1;
 		lo = ranges[i][1];
 	}
-	return lo < hi ? zero_bytes(w, lo, hi, "clearing moved bytes") : 0;
+	return lo < hi ? zero_bytes(w, lo, hi) : 0;
 }
 
 /*

@@ -4,9 +4,9 @@
  * include/objfile.h and the header of elf/write.c).
  *
  * The copy goes next to the original (rename(2) must stay within one
- * filesystem) and is made in chunks: after each one we ask the kernel to
- * start writing it back (sync_file_range, SYNC_FILE_RANGE_WRITE), which
- * does not wait.  Made early, on its own thread while the analysis runs,
+ * filesystem) and is made in chunks: after each one of a large copy we ask
+ * the kernel to start writing it back (sync_file_range,
+ * SYNC_FILE_RANGE_WRITE), which does not wait.  Made early, on its own thread while the analysis runs,
  * the copy is then mostly clean on disk by the time the write edits it,
  * and the flush before the rename only has the edited pages left; for an
  * 840 MB vmlinux.o that was over a second of waiting at the very end.
@@ -34,6 +34,13 @@
 
 /* Bytes copied between two checks for a stop and two writeback requests. */
 #define COPY_CHUNK (8u << 20)
+/*
+ * Writeback is started early only for copies this large: for a module's
+ * few MB the final flush has little to wait for anyway, and ext4's
+ * posix_fallocate() that extends the copy then waits for the writeback in
+ * flight (6.12 xfs.o, 45 MB: 5 to 7 ms, where it takes 0.1 ms without).
+ */
+#define COPY_WRITEBACK_MIN ((off_t)64 << 20)
 
 struct objf_copy {
 	int src;                 /* the original, read-only */
@@ -131,7 +138,8 @@ static void *copy_run(void *p)
 		 * final flush.  Only a hint: its errors (and any writeback
 		 * error) come back from the write's fsync.
 		 */
-		(void)sync_file_range(c->fd, pos, len, SYNC_FILE_RANGE_WRITE);
+		if (c->st.st_size >= COPY_WRITEBACK_MIN)
+			(void)sync_file_range(c->fd, pos, len, SYNC_FILE_RANGE_WRITE);
 		c->copied = pos + len;
 	}
 	return NULL;

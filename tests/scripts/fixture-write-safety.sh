@@ -9,6 +9,8 @@
 #     file; where strace is installed, it also shows the copy was created and then unlinked;
 #   - the copy itself fails (a file size limit, SIGXFSZ ignored, so writing the copy gets EFBIG):
 #     exit 2, one error naming the object and the failed copy, object untouched, no temp file;
+#   - the disk is full when the copy is extended (ENOSPC injected into fallocate by strace):
+#     exit 2, one error naming the object, object untouched, no temp file;
 #   - SIGTERM while the copy exists (under strace, which holds the copy back for a while): the
 #     process dies of it, object untouched, no temporary file;
 #   - --dry-run: exit 0, object untouched, no temporary file (both reference objtools leave
@@ -139,6 +141,23 @@ if command -v strace > /dev/null && [[ -s $good ]]; then
   fi
 else
   skip "strace: not installed"
+fi
+
+# --- the disk is full when the copy grows: ENOSPC from fallocate ---------------------------------
+# The copy is extended to its final size (posix_fallocate) before libelf maps it, so a full disk is
+# an error there (exit 2, the object untouched) rather than SIGBUS on a store into the mapping.
+if command -v strace > /dev/null && [[ -s $good ]]; then
+  fresh "$good"
+  (cd "$work/run" && KERNELRELEASE=6.12 exec strace -f -qq -o /dev/null \
+     -e trace=fallocate -e inject=fallocate:error=ENOSPC "$ALTORC" objtool --orc obj.o) \
+    > "$work/out" 2>&1
+  rc=$?
+  check_untouched "disk full while extending the copy" 2 "$good" $rc
+  if ((rc == 2)) && ! grep -q 'obj\.o: .*: No space left on device' "$work/out"; then
+    fail "disk full: no error naming the object and ENOSPC"; sed 's/^/    /' "$work/out"
+  fi
+else
+  skip "disk full: strace not installed"
 fi
 
 # --- SIGTERM while the copy exists ------------------------------------------------------------------

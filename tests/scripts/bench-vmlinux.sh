@@ -100,6 +100,8 @@ echo "vmlinux.o: $(du -m "$pre" | cut -f1) MiB, $kernel (KERNELRELEASE=$release)
 run() {
   local name=$1; shift
   cp -- "$pre" "$tmp/$name.o"
+  # no writeback left over from this copy or the run before to compete with the one measured
+  sync
   read -r cpu wall rss rc < <(KERNELRELEASE=$release SRCARCH=x86 \
     "$tmp/measure" "$tmp/$name.err" "$@" "${args[@]}" "$tmp/$name.o")
   echo "$name ${cpu:-0} ${wall:-0} ${rss:-0} ${rc:-127}" | tee -a "$tmp/rows"

@@ -16,25 +16,35 @@
 # summed and the largest max-RSS is kept, per kernel and overall, then the ratios
 # altorc/reference are printed.  Nothing here passes or fails on time: the exit status is 0
 # unless the benchmark itself cannot run.  -j N runs N objects at once (CPU time is summed
-# per process, so it stays comparable; default 1).
+# per process, so it stays comparable; default 1).  -r N runs each object N times (default 1),
+# the tools taking turns, so that a machine's drift falls on all of them alike.
+# ALTORC_BASE=BIN (e.g. a build of an earlier commit) adds a third tool, run in turn with the
+# other two on each object, and a row "KERNEL/base" for it: a change's effect measured in one
+# run, object by object, rather than across two runs.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 ALTORC=${ALTORC:-$top/altorc}
 
-jobs=1 dirs=()
+jobs=1 reps=1 dirs=()
 while (($#)); do
   case $1 in
     -j) jobs=${2:-}; shift ;;
     -j*) jobs=${1#-j} ;;
-    -*) echo "usage: bench.sh [-j N] [DIR...]" >&2; exit 2 ;;
+    -r) reps=${2:-}; shift ;;
+    -r*) reps=${1#-r} ;;
+    -*) echo "usage: bench.sh [-j N] [-r N] [DIR...]" >&2; exit 2 ;;
     *) dirs+=("$1") ;;
   esac
   shift
 done
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "bench: -j needs a positive number" >&2; exit 2; }
+[[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "bench: -r needs a positive number" >&2; exit 2; }
 [[ -x $ALTORC ]] || { echo "bench: no altorc binary at $ALTORC (set ALTORC)" >&2; exit 2; }
+ALTORC_BASE=${ALTORC_BASE:-}
+[[ -z $ALTORC_BASE || -x $ALTORC_BASE ]] ||
+  { echo "bench: no binary at ALTORC_BASE=$ALTORC_BASE" >&2; exit 2; }
 if ((${#dirs[@]} == 0)); then
   corpus=$("$here/corpus-build.sh" --print-dir)
   for k in 6.1 6.12 ${BENCH_VARIANTS-6.12-clang19-noretpoline-noibt}; do
@@ -84,7 +94,7 @@ int main(int argc, char **argv)
 }
 C
 gcc -O2 -o "$tmp/measure" "$tmp/measure.c" || { echo "bench: cannot build the measuring helper" >&2; exit 2; }
-export ALTORC tmp SRCARCH=x86
+export ALTORC ALTORC_BASE reps tmp SRCARCH=x86
 export REF_6_1=${reference[6.1]} REF_6_12=${reference[6.12]}
 
 # One object, both tools; prints "kernel tool cpu rss rc name" lines.
@@ -106,13 +116,20 @@ bench_one() {
   [[ -n $ref ]] || { echo "bench: no reference objtool for '$kernel' ($name)" >&2; return 0; }
   [[ -f $stem.args ]] && mapfile -t args < "$stem.args"
   slot=$(mktemp -d "$tmp/obj.XXXXXX")
-  local tool cmd cpu rss rc
-  for tool in reference altorc; do
-    if [[ $tool == reference ]]; then cmd=("$ref"); else cmd=("$ALTORC" objtool); fi
-    cp -- "$pre" "$slot/o.o"
-    # both get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
-    read -r cpu rss rc < <(KERNELRELEASE=$release "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
-    echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
+  local tool cmd cpu rss rc r tools=(reference altorc)
+  [[ -n $ALTORC_BASE ]] && tools+=(base)
+  for ((r = 0; r < reps; r++)); do
+    for tool in "${tools[@]}"; do
+      case $tool in
+        reference) cmd=("$ref") ;;
+        altorc) cmd=("$ALTORC" objtool) ;;
+        base) cmd=("$ALTORC_BASE" objtool) ;;
+      esac
+      cp -- "$pre" "$slot/o.o"
+      # all get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
+      read -r cpu rss rc < <(KERNELRELEASE=$release "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
+      echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
+    done
   done
   rm -rf "$slot"
 }
@@ -129,17 +146,20 @@ function add(k, t, cpu, rss, rc) {
   n[k, t]++; c[k, t] += cpu; if (rss > m[k, t]) m[k, t] = rss; if (rc != 0) bad[k, t]++
 }
 function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+function line(label, k, t) {
+  printf "%-10s %7d %11.3f %11.3f %7s %10.1f %10.1f %7s %9d\n", label, n[k, "reference"] / reps,
+    c[k, "reference"], c[k, t], ratio(c[k, t], c[k, "reference"]),
+    m[k, "reference"] / 1024, m[k, t] / 1024, ratio(m[k, t], m[k, "reference"]), bad[k, t] / reps
+}
 function row(k) {
-  printf "%-7s %7d %11.3f %11.3f %7s %10.1f %10.1f %7s %9d\n", k, n[k, "reference"],
-    c[k, "reference"], c[k, "altorc"], ratio(c[k, "altorc"], c[k, "reference"]),
-    m[k, "reference"] / 1024, m[k, "altorc"] / 1024, ratio(m[k, "altorc"], m[k, "reference"]),
-    bad[k, "altorc"]
+  line(k, k, "altorc")
+  if (n[k, "base"]) line(k "/base", k, "base")
 }
 { add($1, $2, $3, $4, $5); add("all", $2, $3, $4, $5); if (!($1 in seen)) { seen[$1]; order[++nk] = $1 } }
 END {
-  printf "%-7s %7s %11s %11s %7s %10s %10s %7s %9s\n", "kernel", "objects", "ref CPU s",
+  printf "%-10s %7s %11s %11s %7s %10s %10s %7s %9s\n", "kernel", "objects", "ref CPU s",
     "altorc CPU s", "ratio", "ref MiB", "altorc MiB", "ratio", "altorc!=0"
   for (i = 1; i <= nk; i++) row(order[i])
   if (nk > 1) row("all")
-  print "CPU: user+sys summed over objects; MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work)"
-}' "$tmp/runs"
+  print "CPU: user+sys summed over objects (and over the -r runs of each); MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work); KERNEL/base: the same for ALTORC_BASE"
+}' reps="$reps" "$tmp/runs"

@@ -8,9 +8,9 @@
  * the kernel to start writing it back (sync_file_range,
  * SYNC_FILE_RANGE_WRITE), which does not wait.  Made early, on its own
  * thread while the analysis runs, the copy is then mostly clean on disk by
- * the time the write edits it,
- * and the flush before the rename only has the edited pages left; for an
- * 840 MB vmlinux.o that was over a second of waiting at the very end.
+ * the time the write edits it, and the flush before the rename only has
+ * the edited pages left; for an 840 MB vmlinux.o that was over a second of
+ * waiting at the very end.
  * Nothing here is needed for durability: the write still fsyncs the copy
  * before renaming it.
  *

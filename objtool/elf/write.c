@@ -677,7 +677,7 @@ struct renumber_job {
 	Elf_Data *d;
 	uint64_t file_off;       /* of the table, for release_scanned() */
 	size_t from, to;         /* relocation indexes */
-	bool release;
+	bool release;            /* worth a system call, if js->bytes is large enough */
 	bool changed;            /* set by the job */
 };
 
@@ -694,7 +694,7 @@ static void renumber_job(void *ctx, size_t i)
 	struct renumber_job *j = &js->v[i];
 
 	j->changed = renumber_stretch(js->w, (Elf64_Rela *)j->d->d_buf + j->from, j->to - j->from);
-	if (j->release)
+	if (j->release && js->bytes >= RELEASE_TOTAL_MIN)
 		release_scanned(j->d, j->file_off, j->from * sizeof(Elf64_Rela),
 				j->to * sizeof(Elf64_Rela));
 }
@@ -771,9 +771,6 @@ static int renumber_refs(struct objw *w)
 	struct renumber_jobs js = { .w = w };
 	int ret = plan_renumber(w, &js);
 
-	if (!ret && js.bytes < RELEASE_TOTAL_MIN)
-		for (size_t i = 0; i < js.nr; i++)
-			js.v[i].release = false;
 	if (!ret) {
 		ao_run_jobs(ao_auto_threads(w->f->threads, js.bytes >= RENUMBER_THREADS_MIN), 0,
 			    js.nr, renumber_job, &js);

@@ -144,6 +144,12 @@ static uint64_t low_bytes(unsigned n)
 	return n >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
 }
 
+/* The bytes from 8 to n of an instruction, as a mask of its second word. */
+static uint64_t high_bytes(unsigned n)
+{
+	return n > 8 ? low_bytes(n - 8) : 0;
+}
+
 static uint32_t set_index(const struct arch_decode_cache *c, uint64_t lo)
 {
 	uint32_t key = (uint32_t)(lo & 0xffffff);
@@ -187,7 +193,7 @@ bool x86_cache_lookup(struct arch_decode_cache *c, uint8_t version, const uint8_
 		unsigned len = m->len[w];
 
 		if (len && (lo & low_bytes(len)) == t->lo[w] &&
-		    (hi & (len > 8 ? low_bytes(len - 8) : 0)) == t->hi[w]) {
+		    (hi & high_bytes(len)) == t->hi[w]) {
 			*out = c->out[set][w];
 			return true;
 		}
@@ -233,7 +239,7 @@ void x86_cache_store(struct arch_decode_cache *c, uint8_t version, const uint8_t
 	m->oldest = (uint8_t)((w + 1) % CACHE_WAYS);
 	m->len[w] = out->len;
 	c->tags[set].lo[w] = load64(buf) & low_bytes(out->len);
-	c->tags[set].hi[w] = out->len > 8 ? load64(buf + 8) & low_bytes(out->len - 8u) : 0;
+	c->tags[set].hi[w] = load64(buf + 8) & high_bytes(out->len);
 	c->out[set][w] = *out;
 }
 

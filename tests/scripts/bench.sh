@@ -21,6 +21,11 @@
 # ALTORC_BASE=BIN (e.g. a build of an earlier commit) adds a third tool, run in turn with the
 # other two on each object, and a row "KERNEL/base" for it: a change's effect measured in one
 # run, object by object, rather than across two runs.
+# BENCH_FLOOR=1 adds a row "KERNEL/floor": a helper that links altorc's libraries (so that
+# starting it costs what starting altorc does) and only rewrites the object the way altorc must
+# (a copy beside it, fsync, rename over the original), with no analysis.  It is the part of
+# altorc's ratio that no faster analysis can remove; the reference edits the file in place.
+# BENCH_FLOOR_LIBS: the libraries to link (default: -lelf -lZydis -ldwarf -lpthread).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,7 +99,44 @@ int main(int argc, char **argv)
 }
 C
 gcc -O2 -o "$tmp/measure" "$tmp/measure.c" || { echo "bench: cannot build the measuring helper" >&2; exit 2; }
-export ALTORC ALTORC_BASE reps tmp SRCARCH=x86
+BENCH_FLOOR=${BENCH_FLOOR:-0}
+if [[ $BENCH_FLOOR == 1 ]]; then
+  # The floor: what elf/copy.c and elf/write.c do to the file system, and nothing else.
+  cat > "$tmp/floor.c" <<'C'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	const char *path = argv[argc - 1];
+	char tmp[4096];
+	struct stat st;
+	loff_t in = 0, out = 0;
+	int src = open(path, O_RDONLY), dst;
+
+	if (argc < 2 || src < 0 || fstat(src, &st))
+		return 2;
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	dst = mkstemp(tmp);
+	if (dst < 0 || fchmod(dst, st.st_mode & 07777))
+		return 2;
+	while (in < st.st_size)
+		if (copy_file_range(src, &in, dst, &out, (size_t)(st.st_size - in), 0) <= 0)
+			return 2;
+	if (fsync(dst) || rename(tmp, path) || close(dst) || close(src))
+		return 2;
+	return 0;
+}
+C
+  # shellcheck disable=SC2086  # the libraries are words
+  gcc -O2 -o "$tmp/floor" "$tmp/floor.c" -Wl,--no-as-needed \
+    ${BENCH_FLOOR_LIBS:--lelf -lZydis -ldwarf -lpthread} ||
+    { echo "bench: cannot build the floor helper (BENCH_FLOOR_LIBS?)" >&2; exit 2; }
+fi
+export ALTORC ALTORC_BASE BENCH_FLOOR reps tmp SRCARCH=x86
 export REF_6_1=${reference[6.1]} REF_6_12=${reference[6.12]}
 
 # One object, both tools; prints "kernel tool cpu rss rc name" lines.
@@ -118,12 +160,14 @@ bench_one() {
   slot=$(mktemp -d "$tmp/obj.XXXXXX")
   local tool cmd cpu rss rc r tools=(reference altorc)
   [[ -n $ALTORC_BASE ]] && tools+=(base)
+  [[ $BENCH_FLOOR == 1 ]] && tools+=(floor)
   for ((r = 0; r < reps; r++)); do
     for tool in "${tools[@]}"; do
       case $tool in
         reference) cmd=("$ref") ;;
         altorc) cmd=("$ALTORC" objtool) ;;
         base) cmd=("$ALTORC_BASE" objtool) ;;
+        floor) cmd=("$tmp/floor") ;;
       esac
       cp -- "$pre" "$slot/o.o"
       # all get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
@@ -154,6 +198,7 @@ function line(label, k, t) {
 function row(k) {
   line(k, k, "altorc")
   if (n[k, "base"]) line(k "/base", k, "base")
+  if (n[k, "floor"]) line(k "/floor", k, "floor")
 }
 { add($1, $2, $3, $4, $5); add("all", $2, $3, $4, $5); if (!($1 in seen)) { seen[$1]; order[++nk] = $1 } }
 END {
@@ -161,5 +206,5 @@ END {
     "altorc CPU s", "ratio", "ref MiB", "altorc MiB", "ratio", "altorc!=0"
   for (i = 1; i <= nk; i++) row(order[i])
   if (nk > 1) row("all")
-  print "CPU: user+sys summed over objects (and over the -r runs of each); MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work); KERNEL/base: the same for ALTORC_BASE"
+  print "CPU: user+sys summed over objects (and over the -r runs of each); MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work); KERNEL/base: the same for ALTORC_BASE; KERNEL/floor: the rewrite alone (BENCH_FLOOR=1)"
 }' reps="$reps" "$tmp/runs"

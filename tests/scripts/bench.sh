@@ -186,25 +186,27 @@ find "${dirs[@]}" -name '*.pre.o' -print0 | sort -z |
 [[ -s $tmp/runs ]] || { echo "bench: no NAME.pre.o under ${dirs[*]}" >&2; exit 2; }
 
 awk '
-function add(k, t, cpu, rss, rc) {
-  n[k, t]++; c[k, t] += cpu; if (rss > m[k, t]) m[k, t] = rss; if (rc != 0) bad[k, t]++
+# an object counts once in bad[] however many of its -r runs exited non-zero
+function add(k, t, cpu, rss, rc, name) {
+  n[k, t]++; c[k, t] += cpu; if (rss > m[k, t]) m[k, t] = rss
+  if (rc != 0 && !((k, t, name) in failed)) { failed[k, t, name]; bad[k, t]++ }
 }
 function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 function line(label, k, t) {
   printf "%-10s %7d %11.3f %11.3f %7s %10.1f %10.1f %7s %9d\n", label, n[k, "reference"] / reps,
     c[k, "reference"], c[k, t], ratio(c[k, t], c[k, "reference"]),
-    m[k, "reference"] / 1024, m[k, t] / 1024, ratio(m[k, t], m[k, "reference"]), bad[k, t] / reps
+    m[k, "reference"] / 1024, m[k, t] / 1024, ratio(m[k, t], m[k, "reference"]), bad[k, t]
 }
 function row(k) {
   line(k, k, "altorc")
   if (n[k, "base"]) line(k "/base", k, "base")
   if (n[k, "floor"]) line(k "/floor", k, "floor")
 }
-{ add($1, $2, $3, $4, $5); add("all", $2, $3, $4, $5); if (!($1 in seen)) { seen[$1]; order[++nk] = $1 } }
+{ add($1, $2, $3, $4, $5, $6); add("all", $2, $3, $4, $5, $6); if (!($1 in seen)) { seen[$1]; order[++nk] = $1 } }
 END {
   printf "%-10s %7s %11s %11s %7s %10s %10s %7s %9s\n", "kernel", "objects", "ref CPU s",
     "altorc CPU s", "ratio", "ref MiB", "altorc MiB", "ratio", "altorc!=0"
   for (i = 1; i <= nk; i++) row(order[i])
   if (nk > 1) row("all")
-  print "CPU: user+sys summed over objects (and over the -r runs of each); MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero (its figures then measure a failure, not the work); KERNEL/base: the same for ALTORC_BASE; KERNEL/floor: the rewrite alone (BENCH_FLOOR=1)"
+  print "CPU: user+sys summed over objects (and over the -r runs of each); MiB: largest max-RSS of one object; altorc!=0: objects where altorc exited non-zero in any run (its figures then measure a failure, not the work); KERNEL/base: the same for ALTORC_BASE; KERNEL/floor: the rewrite alone (BENCH_FLOOR=1)"
 }' reps="$reps" "$tmp/runs"

@@ -1,8 +1,9 @@
 /*
  * Where a run's time goes, phase by phase, for whoever profiles altorc on a
  * big object (a vmlinux.o): with ALTORC_PHASES set in the environment each
- * ao_phase_end() prints, on stderr, the wall time and the process's CPU
- * time (all threads) since the previous one.  Otherwise it costs one test.
+ * ao_phase_end() prints, on stderr, the wall time, the process's CPU
+ * time (all threads) and its minor page faults since the previous one, and
+ * its peak resident memory so far.  Otherwise it costs one test.
  * Called from the main thread only; the output is not part of any format
  * kbuild or CI reads.
  */

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "ao_phases.h"
@@ -16,8 +17,24 @@ static double seconds(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Page faults are counted too: on a virtual machine a first touch of memory
+ * can cost more than the work done with it, so a phase's time is read
+ * beside the memory it brought in (minor faults) and the peak so far.
+ */
+static long minor_faults(long *peak_kib)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return *peak_kib = 0;
+	*peak_kib = ru.ru_maxrss;
+	return ru.ru_minflt;
+}
+
 static bool enabled;
 static double wall0, cpu0;
+static long faults0;
 
 void ao_phases_start(void)
 {
@@ -26,17 +43,22 @@ void ao_phases_start(void)
 	enabled = env && *env && *env != '0';
 	wall0 = seconds(CLOCK_MONOTONIC);
 	cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	faults0 = minor_faults(&(long){ 0 });
 }
 
 void ao_phase_end(const char *name)
 {
 	double wall, cpu;
+	long faults, peak;
 
 	if (!enabled)
 		return;
 	wall = seconds(CLOCK_MONOTONIC);
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID);
-	fprintf(stderr, "altorc: phase %-12s wall %7.3f s  cpu %7.3f s\n", name, wall - wall0, cpu - cpu0);
+	faults = minor_faults(&peak);
+	fprintf(stderr, "altorc: phase %-12s wall %7.3f s  cpu %7.3f s  faults %7ld  peak %5ld MiB\n",
+		name, wall - wall0, cpu - cpu0, faults - faults0, peak / 1024);
 	wall0 = wall;
 	cpu0 = cpu;
+	faults0 = faults;
 }

@@ -62,45 +62,9 @@ mapfile -t args < "$cap/vmlinux.args"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/altorc-bench-vmlinux.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# As bench.sh: a small C helper (fork, exec, wait4) so that the figures are the child's own;
-# here it also times the wall clock.  Prints "CPU-seconds wall-seconds max-RSS-KiB status".
-cat > "$tmp/measure.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-	struct timespec t0, t1;
-	struct rusage ru;
-	int status;
-	pid_t pid;
-
-	if (argc < 3)
-		return 2;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	if (pid == 0) {
-		int err = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(err, 2);
-		execv(argv[2], argv + 2);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
-		return 2;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.3f %.3f %ld %d\n", ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
-	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return 0;
-}
-C
-gcc -O2 -o "$tmp/measure" "$tmp/measure.c" || { echo "bench-vmlinux: cannot build the measuring helper" >&2; exit 2; }
+# The measuring helper shared with bench.sh (measure.c beside this script): fork, exec, wait4,
+# and the wall clock; prints "CPU-seconds wall-seconds max-RSS-KiB status".
+gcc -O2 -o "$tmp/measure" "$here/measure.c" || { echo "bench-vmlinux: cannot build the measuring helper" >&2; exit 2; }
 
 echo "vmlinux.o: $(du -m "$pre" | cut -f1) MiB, $kernel (KERNELRELEASE=$release), reference $ref"
 # run ROUND NAME CMD...: a fresh copy, measured; "ROUND NAME cpu wall rss rc" into $tmp/rows
@@ -110,7 +74,7 @@ run() {
   # no writeback left over from this copy or the run before to compete with the one measured
   sync
   read -r cpu wall rss rc < <(KERNELRELEASE=$release SRCARCH=x86 \
-    "$tmp/measure" "$tmp/$name.err" "$@" "${args[@]}" "$tmp/$name.o")
+    "$tmp/measure" -e "$tmp/$name.err" "$@" "${args[@]}" "$tmp/$name.o")
   echo "$name ${cpu:-0} ${wall:-0} ${rss:-0} ${rc:-127}"
   echo "$round $name ${cpu:-0} ${wall:-0} ${rss:-0} ${rc:-127}" >> "$tmp/rows"
 }

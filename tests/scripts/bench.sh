@@ -25,7 +25,8 @@
 # starting it costs what starting altorc does) and only rewrites the object the way altorc must
 # (a copy beside it, fsync, rename over the original), with no analysis.  It is the part of
 # altorc's ratio that no faster analysis can remove; the reference edits the file in place.
-# BENCH_FLOOR_LIBS: the libraries to link (default: -lelf -lZydis -ldwarf -lpthread).
+# BENCH_FLOOR_LIBS: the libraries to link (default: the ones the altorc binary names in its
+# DT_NEEDED entries, read with readelf; -lelf -lZydis -ldwarf -lpthread without readelf).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -64,41 +65,8 @@ declare -A reference=()
 for k in 6.1 6.12; do
   reference[$k]=$("$here/corpus-build.sh" --objtool "$k" 2>/dev/null) || true
 done
-# GNU time rounds CPU time to 10 ms, while most objects take a few ms, and a measurer
-# written in Python or Perl would count its own interpreter in the child's peak RSS (Linux
-# keeps the pre-exec high-water mark).  So a ten-line C helper: fork, exec, wait4.
-# It prints "CPU-seconds max-RSS-KiB exit-status"; the command's output is discarded.
-cat > "$tmp/measure.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-	struct rusage ru;
-	int status;
-	pid_t pid;
-
-	if (argc < 2)
-		return 2;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(null, 2);
-		execv(argv[1], argv + 1);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0)
-		return 2;
-	printf("%.6f %ld %d\n", ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6, ru.ru_maxrss,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return 0;
-}
-C
-gcc -O2 -o "$tmp/measure" "$tmp/measure.c" || { echo "bench: cannot build the measuring helper" >&2; exit 2; }
+# The measuring helper (measure.c beside this script): fork, exec, wait4; "CPU wall RSS status".
+gcc -O2 -o "$tmp/measure" "$here/measure.c" || { echo "bench: cannot build the measuring helper" >&2; exit 2; }
 BENCH_FLOOR=${BENCH_FLOOR:-0}
 if [[ $BENCH_FLOOR == 1 ]]; then
   # The floor: what elf/copy.c and elf/write.c do to the file system, and nothing else.
@@ -131,9 +99,13 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
+  # The libraries altorc itself loads (its DT_NEEDED entries, by file name, libc aside), so
+  # that the floor follows whatever the Makefile linked; BENCH_FLOOR_LIBS overrides.
+  floor_libs=$(readelf -d "$ALTORC" 2>/dev/null |
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]$/-l:\1/p' | grep -v '^-l:libc\.so' | tr '\n' ' ')
   # shellcheck disable=SC2086  # the libraries are words
   gcc -O2 -o "$tmp/floor" "$tmp/floor.c" -Wl,--no-as-needed \
-    ${BENCH_FLOOR_LIBS:--lelf -lZydis -ldwarf -lpthread} ||
+    ${BENCH_FLOOR_LIBS:-${floor_libs:--lelf -lZydis -ldwarf -lpthread}} ||
     { echo "bench: cannot build the floor helper (BENCH_FLOOR_LIBS?)" >&2; exit 2; }
 fi
 export ALTORC ALTORC_BASE BENCH_FLOOR reps tmp SRCARCH=x86
@@ -171,7 +143,7 @@ bench_one() {
       esac
       cp -- "$pre" "$slot/o.o"
       # all get kbuild's environment (KERNELRELEASE, exported by the kernel's Makefile)
-      read -r cpu rss rc < <(KERNELRELEASE=$release "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
+      read -r cpu _ rss rc < <(KERNELRELEASE=$release "$tmp/measure" "${cmd[@]}" "${args[@]}" "$slot/o.o")
       echo "$kernel $tool ${cpu:-0} ${rss:-0} ${rc:-127} $name"
     done
   done

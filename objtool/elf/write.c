@@ -71,6 +71,13 @@ struct objw {
 	size_t *sym_map;
 	size_t nr_syms;          /* after insertions */
 	bool syms_moved;
+	/*
+	 * The original indexes [moved_lo, moved_hi] hold every symbol that
+	 * moved (the first globals, a few): a relocation outside them keeps
+	 * its symbol without a look at sym_map, which for a vmlinux.o is
+	 * 1.6 MB read at random across 395 MB of relocations.
+	 */
+	size_t moved_lo, moved_hi;
 
 	/* STT_SECTION symbol (final index) for each section index; 0 = none yet. */
 	size_t *sec_sym;
@@ -437,6 +444,10 @@ static size_t st_insert_local(struct objw *w, struct symtab_edit *t)
 		t->tail_owner[t->nr_tail] = owner;
 		if (owner != SIZE_MAX) {
 			w->sym_map[owner] = end;
+			if (!w->syms_moved || owner < w->moved_lo)
+				w->moved_lo = owner;
+			if (!w->syms_moved || owner > w->moved_hi)
+				w->moved_hi = owner;
 			w->syms_moved = true;
 		}
 	}
@@ -650,13 +661,14 @@ static void release_scanned(const Elf_Data *d, uint64_t file_off, size_t from, s
 /* Point n relocations at their symbols' new indexes; true when one changed. */
 static bool renumber_stretch(const struct objw *w, Elf64_Rela *r, size_t n)
 {
-	const size_t nr_syms = w->f->nr_syms;
+	const size_t lo = w->moved_lo, span = w->moved_hi - w->moved_lo;
 	bool changed = false;
 
 	for (size_t j = 0; j < n; j++) {
 		size_t s = ELF64_R_SYM(r[j].r_info);
 
-		if (s < nr_syms && w->sym_map[s] != s) {
+		/* unsigned: below lo wraps round to above span */
+		if (s - lo <= span && w->sym_map[s] != s) {
 			r[j].r_info = ELF64_R_INFO(w->sym_map[s], ELF64_R_TYPE(r[j].r_info));
 			changed = true;
 		}

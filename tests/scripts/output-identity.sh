@@ -56,8 +56,10 @@ run_all() {
     sha256sum <"$copy" >"$out/obj.sha"
     rm -f "$copy"
   fi
-  # Paths of the temporary copies differ between the two runs; nothing else may.
-  sed -i "s|$out/||g" "$out"/*.err "$out"/*.out 2>/dev/null
+  # Paths of the temporary copies differ between the two runs, and so does the commit the JSON
+  # and SARIF reports name (two builds of different commits, by design); nothing else may.
+  sed -i -e "s|$out/||g" -e 's/"commit": "[^"]*"/"commit": "COMMIT"/' "$out"/*.err "$out"/*.out \
+    2>/dev/null
 }
 
 compare_one() {

@@ -58,6 +58,16 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 /* The same on an object already open; f is the analysis' from then on, whatever the outcome. */
 int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
 		   struct analysis *an, struct ao_error *err);
+/*
+ * analyze_opened() in its two halves, for a caller with work to start in
+ * between (cmd/objtool.c starts the sites beside validation): the CFG, 0 or
+ * -1 (err set, an closed); then validation, with the same err, the number
+ * of findings or -1 (err set, an still open: analyze_close() it).
+ */
+int analyze_build(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
+		  struct analysis *an, struct ao_error *err);
+int analyze_validate(struct analysis *an, const struct analyze_options *opts, struct findings *fs,
+		     struct ao_error *err);
 void analyze_close(struct analysis *an);
 
 /*

@@ -62,13 +62,11 @@ enum instr_flag {
 	IF_SAVE          = 1u << 3,
 	IF_RESTORE       = 1u << 4,
 	IF_IGNORE_ALTS   = 1u << 5,
-	IF_RETPOLINE_SAFE = 1u << 6,
 	IF_FAKE_NOP      = 1u << 7,   /* padding after a short replacement */
 	IF_VISITED       = 1u << 8,   /* validated with uaccess off */
 	IF_VISITED_UA    = 1u << 9,   /* validated with uaccess on */
 	IF_ENTRY         = 1u << 10,  /* an --unret walk starts here (by the kernel's rules) */
 	IF_JUMP_TABLE    = 1u << 11,  /* indirect jump through a jump table */
-	IF_SITE_PATCHED  = 1u << 12,  /* call rewritten by a kbuild hack (cfg/hacks.c) */
 	IF_HINT_IRET     = 1u << 13,  /* a REGS_PARTIAL hint (UNWIND_HINT_IRET_REGS) is here */
 	IF_VISITED_UNRET = 1u << 14,  /* reached by an --unret walk (validate/unret.c) */
 	IF_RELOC_READ    = 1u << 15,  /* --noinstr looked at this indirect call's relocation */
@@ -97,6 +95,13 @@ struct instr {
 	bool has_target : 1;
 	/* insn + 1 is the next instruction of the same section (cfg_insn_next()) */
 	bool has_next : 1;
+	/*
+	 * Set while the CFG is built and never after, unlike flags, which
+	 * validation updates: the sites (sites/) read these two on a thread of
+	 * their own while validation runs (cmd/objtool.c).
+	 */
+	bool retpoline_safe : 1;        /* a thunk branch, a hack's RET, or annotated so */
+	bool site_patched : 1;          /* rewritten by a kbuild hack (cfg/hacks.c, alternatives.c) */
 	/*
 	 * Which validation thread first touched it (0: none, or one thread):
 	 * a second thread finding it taken makes the parallel walk fall back
@@ -261,12 +266,6 @@ bool cfg_is_sibling_call(const struct cfg *cfg, const struct instr *insn);
 bool cfg_func_noreturn(struct cfg *cfg, struct objsym *func);
 /* Where validation goes after insn: replacements continue after the original range. */
 struct instr *cfg_validate_next(const struct instr *insn);
-/*
- * Mark the instructions .discard.retpoline_safe names IF_RETPOLINE_SAFE
- * (annotations.c), called by validation.  -1 with cfg->err set on a bad
- * entry, as the reference refuses the object then.
- */
-int cfg_read_retpoline_safe(struct cfg *cfg);
 
 /*
  * The first symbol (no section symbol, and not of size 0) that starts at off

@@ -150,6 +150,12 @@ bool objf_rel_target(const struct objrel *rel, struct objsec **sec, int64_t *off
  */
 struct objsym *objf_sym_by_name(struct objfile *f, const char *name);
 struct objsym *objf_sym_next_same_name(struct objfile *f, const struct objsym *sym);
+/*
+ * Build the index objf_sym_by_name() uses now rather than at the first
+ * lookup, so that threads may look names up at once: 0, or -1 when out of
+ * memory (lookups then try again).
+ */
+int objf_index_names(struct objfile *f);
 
 /* The STT_FUNC symbol whose [offset, offset+size) holds off, or NULL. */
 struct objsym *objf_func_at(struct objsec *sec, uint64_t off);

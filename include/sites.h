@@ -4,9 +4,10 @@
  * ORC: .static_call_sites, .retpoline_sites, .return_sites, .call_sites,
  * .cfi_sites, __mcount_loc, .ibt_endbr_seal, the __pfx_<func> symbols of
  * --prefix, and the NOP/RET rewrites of --hacks=jump_label|noinstr and
- * --mcount.  Everything is read off the finished CFG (after validation)
- * and handed to the ELF writer as one set of edits (objf_stage()), so it
- * lands in the same atomic rewrite as the ORC.
+ * --mcount.  Everything is read off the CFG as cfg_build() leaves it
+ * (validation changes nothing the sites read, so they may be collected
+ * while it runs) and handed to the ELF writer as one set of edits
+ * (objf_stage()), so it lands in the same atomic rewrite as the ORC.
  *
  * Entry order follows the reference: it files a site when it resolves the
  * instruction's destination, jumps first (every section, by offset), then
@@ -71,5 +72,22 @@ int sites_check_fresh(struct objfile *f, const struct sites_options *o, unsigned
 int sites_build(struct cfg *cfg, const struct sites_options *o, struct sites_out *out,
 		struct ao_error *err);
 void sites_free(struct sites_out *out);
+
+/*
+ * sites_build() on a thread of its own while validation runs, for objects
+ * validated on threads (a vmlinux.o): the sites read only what cfg_build()
+ * leaves and validation never changes (see struct instr), so the thread
+ * may start as soon as the CFG is built.  sites_job_start() first loads
+ * everything the sites read from the object (objfile loads lazily and is
+ * not for threads), and returns NULL when the sites are to be built later
+ * with sites_build() after all: a load failed (sites_build() then meets the
+ * error where it always did), the sites would print (under --mcount, a
+ * message that must follow validation's), or no thread.  sites_job_finish()
+ * waits for the thread and returns what sites_build() returned, with out
+ * and err as it left them; the CFG must stay until then.
+ */
+struct sites_job;
+struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o);
+int sites_job_finish(struct sites_job *job, struct sites_out *out, struct ao_error *err);
 
 #endif

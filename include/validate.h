@@ -36,6 +36,11 @@ struct validate_options {
  * states) are added to fs but not counted.
  */
 int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_options *opts);
+/*
+ * The threads opts allow on cfg: --threads, or by default one per CPU for
+ * an object of a million instructions or more (a vmlinux.o), else one.
+ */
+unsigned validate_auto_threads(const struct cfg *cfg, const struct validate_options *opts);
 
 /* Report the first instruction no path reached (unless it is expected padding). */
 int validate_reachable(struct cfg *cfg, struct findings *fs);

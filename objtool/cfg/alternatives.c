@@ -275,7 +275,7 @@ static int add_jump_labels(struct cfg *cfg, struct jump_label_table *jl)
 			orig->kind = INSN_NOP;
 			if (orig->x)
 				orig->x->jump_dest = NULL;
-			orig->flags |= IF_SITE_PATCHED;
+			orig->site_patched = true;
 		}
 		if (add_branch(cfg, orig, orig->kind == INSN_NOP ? target : cfg_insn_next(orig), false, NULL))
 			return -1;

@@ -203,7 +203,7 @@ int cfg_read_retpoline_safe(struct cfg *cfg)
 		if (!retpoline_hintable(insn))
 			return cfg_fail(cfg, insn->sec, insn->offset,
 					"retpoline_safe hint not an indirect jump/call/ret/nop");
-		insn->flags |= IF_RETPOLINE_SAFE;
+		insn->retpoline_safe = true;
 	}
 	return 0;
 }

@@ -51,14 +51,14 @@ static void make_indirect(struct instr *insn)
 	case INSN_JUMP_COND: insn->kind = INSN_JUMP_INDIRECT_COND; break;
 	default:             return;
 	}
-	insn->flags |= IF_RETPOLINE_SAFE;
+	insn->retpoline_safe = true;
 	insn->nr_ops = 0;
 }
 
 static void make_return(struct instr *insn)
 {
 	insn->kind = INSN_RETURN;
-	insn->flags |= IF_RETPOLINE_SAFE;
+	insn->retpoline_safe = true;
 }
 
 static bool is_first_func_insn(const struct cfg *cfg, const struct instr *insn)

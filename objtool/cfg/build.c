@@ -64,7 +64,13 @@ int cfg_build(struct cfg *cfg, struct objfile *f, const struct cfg_options *opts
 		return -1;
 	if (cfg_read_hints(cfg))
 		return -1;
-	/* After the hints, in the reference's order (its messages on a bad entry come in it). */
+	/*
+	 * After the hints, in the reference's order (its messages on a bad entry
+	 * come in it).  Here rather than in validation: the sites read these
+	 * marks on a thread of their own while validation runs.
+	 */
+	if (cfg_read_retpoline_safe(cfg))
+		return -1;
 	if (cfg_read_instrumentation(cfg))
 		return -1;
 	return cfg_read_unret_begins(cfg);

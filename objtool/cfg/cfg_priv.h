@@ -40,6 +40,8 @@ int cfg_add_jump_tables(struct cfg *cfg);
 int cfg_read_ignores(struct cfg *cfg);
 int cfg_read_dead_ends(struct cfg *cfg);
 int cfg_read_hints(struct cfg *cfg);
+/* .discard.retpoline_safe into instr->retpoline_safe; a bad entry refuses the object. */
+int cfg_read_retpoline_safe(struct cfg *cfg);
 /* instrumentation_begin()/_end() marks into instr->instrumentation (--noinstr). */
 int cfg_read_instrumentation(struct cfg *cfg);
 /* VALIDATE_UNRET_BEGIN marks into IF_ENTRY, where the kernel's rules read them (--unret). */
@@ -50,7 +52,7 @@ int cfg_read_ignore_alts(struct cfg *cfg);
 /*
  * --hacks=noinstr and --mcount on a call (or sibling call) whose destination
  * was just resolved (hacks.c): kind NOP, or RETURN for a sibling call, and
- * IF_SITE_PATCHED.  Returns true when the call was taken by a hack.
+ * site_patched.  Returns true when the call was taken by a hack.
  */
 bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling);
 

@@ -6,7 +6,7 @@
  *                   leave in noinstr text become NOPs, tail calls RET;
  *  --mcount         calls to __fentry__ become NOPs (6.1 always, 6.12 with
  *                   --mnop).
- * Each rewritten instruction is flagged IF_SITE_PATCHED; the bytes are
+ * Each rewritten instruction is marked site_patched; the bytes are
  * written later with the other sections (objtool/sites/rewrite.c).
  */
 #include <string.h>
@@ -36,15 +36,15 @@ bool cfg_apply_call_hacks(struct cfg *cfg, struct instr *insn, bool sibling)
 		insn->kind = sibling ? INSN_RETURN : INSN_NOP;
 		/* The RET gets its INT3 in the same bytes: no SLS complaint. */
 		if (sibling)
-			insn->flags |= IF_RETPOLINE_SAFE;
-		insn->flags |= IF_SITE_PATCHED;
+			insn->retpoline_safe = true;
+		insn->site_patched = true;
 		insn->nr_ops = 0;
 		return true;
 	}
 	if (cfg->opts.mcount && arch_is_fentry(dest)) {
 		if (!cfg->opts.kernel->mcount_nop_needs_mnop || cfg->opts.mnop) {
 			insn->kind = INSN_NOP;
-			insn->flags |= IF_SITE_PATCHED;
+			insn->site_patched = true;
 			insn->nr_ops = 0;
 		}
 		return true;

@@ -64,12 +64,11 @@ int analyze_open(const char *path, const struct analyze_options *opts, struct fi
 	return analyze_opened(f, opts, fs, an, err);
 }
 
-int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
-		   struct analysis *an, struct ao_error *err)
+int analyze_build(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
+		  struct analysis *an, struct ao_error *err)
 {
 	struct cfg_options copts;
-	struct validate_options vopts;
-	int warnings, bad;
+	int bad;
 
 	memset(an, 0, sizeof(*an));
 	an->file = f;
@@ -84,9 +83,19 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 		if (err->status == AO_ERR_STOPPED)
 			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
 				     an->cfg.stop.message);
-		goto fail;
+		analyze_close(an);
+		return -1;
 	}
 	ao_phase_end("cfg");
+	return 0;
+}
+
+int analyze_validate(struct analysis *an, const struct analyze_options *opts, struct findings *fs,
+		     struct ao_error *err)
+{
+	struct validate_options vopts;
+	int warnings;
+
 	vopts = opts->validate;
 	vopts.verbose = opts->verbose;
 	warnings = validate_run(&an->cfg, fs, &vopts);
@@ -95,7 +104,7 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 		if (err->status == AO_ERR_STOPPED && an->cfg.stop.message)
 			findings_add(fs, an->cfg.stop.kind, an->cfg.stop.sec, an->cfg.stop.offset, "%s",
 				     an->cfg.stop.message);
-		goto fail;
+		return -1;
 	}
 	/* Paravirt sites: the patched call/NOPs must match the original's exit state. */
 	warnings += pv_check_sites(&an->cfg, fs);
@@ -103,9 +112,19 @@ int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct
 	an->orc_format = pick_format(an->file, opts, an->cfg.opts.kernel);
 	ao_phase_end("validate");
 	return warnings;
-fail:
-	analyze_close(an);
-	return -1;
+}
+
+int analyze_opened(struct objfile *f, const struct analyze_options *opts, struct findings *fs,
+		   struct analysis *an, struct ao_error *err)
+{
+	int r = analyze_build(f, opts, fs, an, err);
+
+	if (!r) {
+		r = analyze_validate(an, opts, fs, err);
+		if (r < 0)
+			analyze_close(an);
+	}
+	return r;
 }
 
 void analyze_close(struct analysis *an)

@@ -6,6 +6,7 @@
  * Chains keep symbol-table order, so duplicates (static functions of the
  * same name from different files) come back first-defined first.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "objfile.h"
@@ -29,8 +30,14 @@ static int build_index(struct objfile *f)
 		nb <<= 1;
 	impl->name_heads = ao_calloc(NULL, nb, sizeof(*impl->name_heads));
 	impl->name_next = ao_calloc(NULL, f->nr_syms ? f->nr_syms : 1, sizeof(*impl->name_next));
-	if (!impl->name_heads || !impl->name_next)
+	if (!impl->name_heads || !impl->name_next) {
+		/* both or neither: a lookup takes name_heads as the sign of a whole index */
+		free(impl->name_heads);
+		free(impl->name_next);
+		impl->name_heads = NULL;
+		impl->name_next = NULL;
 		return -1;
+	}
 	impl->nr_name_buckets = nb;
 	/* Insert last to first at the heads: each chain then runs in table order. */
 	for (size_t i = f->nr_syms; i-- > 1;) {
@@ -50,6 +57,13 @@ static struct objsym *first_from(struct objfile *f, uint32_t link, const char *n
 		if (!strcmp(f->syms[link - 1].name, name))
 			return &f->syms[link - 1];
 	return NULL;
+}
+
+int objf_index_names(struct objfile *f)
+{
+	if (!f->nr_syms || objf_impl(f)->name_heads)
+		return 0;
+	return build_index(f);
 }
 
 struct objsym *objf_sym_by_name(struct objfile *f, const char *name)

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel.h"
 #include "sites_priv.h"
 
 /* Strike the ENDBR at sec+off, if one starts there. */
@@ -72,7 +71,7 @@ static int strike_referenced(struct cfg *cfg, uint8_t *used, size_t *base, struc
 
 		if (cfg->csecs[s].nr)
 			r = scan_code(cfg, &cfg->csecs[s], used, base, err);
-		else if (!sec->is_exec && sec->rela && !kernel_ibt_metadata_section(sec->name))
+		else if (sites_ibt_scans(cfg, sec))
 			r = scan_data(cfg, sec, used, base, err);
 		if (r)
 			return -1;

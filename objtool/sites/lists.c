@@ -119,17 +119,17 @@ static int jump_site(struct cfg *cfg, struct lists *l, const struct sites_option
 	case INSN_JUMP_INDIRECT:
 	case INSN_JUMP_INDIRECT_COND:
 		rs = rel_sym(insn);
-		if ((insn->flags & IF_RETPOLINE_SAFE) && rs && arch_is_retpoline_thunk(rs) &&
+		if (insn->retpoline_safe && rs && arch_is_retpoline_thunk(rs) &&
 		    !in_replacement(insn))
 			return site_add(&l->retpolines, insn->sec, insn->offset, NULL, 0, err);
 		return 0;
 	case INSN_RETURN:
 		rs = rel_sym(insn);
-		if ((insn->flags & IF_RETPOLINE_SAFE) && rs && arch_is_return_thunk(rs))
+		if (insn->retpoline_safe && rs && arch_is_return_thunk(rs))
 			return site_add(&l->returns, insn->sec, insn->offset, NULL, 0, err);
 		return 0;
 	case INSN_NOP:
-		if ((insn->flags & IF_SITE_PATCHED) && is_fentry_site(cfg, insn) && !was_call(insn))
+		if (insn->site_patched && is_fentry_site(cfg, insn) && !was_call(insn))
 			return site_add(&l->mcount, insn->sec, insn->offset, NULL, 0, err);
 		return 0;
 	default:
@@ -162,11 +162,11 @@ static int call_site(struct cfg *cfg, struct lists *l, const struct sites_option
 		return 0;
 	case INSN_CALL_INDIRECT:
 		rs = rel_sym(insn);
-		if ((insn->flags & IF_RETPOLINE_SAFE) && rs && arch_is_retpoline_thunk(rs))
+		if (insn->retpoline_safe && rs && arch_is_retpoline_thunk(rs))
 			return site_add(&l->retpolines, insn->sec, insn->offset, NULL, 0, err);
 		return 0;
 	case INSN_NOP:
-		if ((insn->flags & IF_SITE_PATCHED) && is_fentry_site(cfg, insn) && was_call(insn))
+		if (insn->site_patched && is_fentry_site(cfg, insn) && was_call(insn))
 			return site_add(&l->mcount, insn->sec, insn->offset, NULL, 0, err);
 		return 0;
 	default:
@@ -187,7 +187,7 @@ static bool never_a_site(const struct instr *insn)
 {
 	if (!(SITE_KINDS & 1u << insn->kind))
 		return true;
-	return insn->kind == INSN_NOP && !(insn->flags & IF_SITE_PATCHED);
+	return insn->kind == INSN_NOP && !insn->site_patched;
 }
 
 static int append_list(struct site_list *to, const struct site_list *from, struct ao_error *err)

@@ -12,7 +12,7 @@
  * linker leaves the new bytes alone.  The model was changed at CFG time
  * (objtool/cfg/hacks.c, jump labels in objtool/cfg/alternatives.c) as the
  * reference does before validating, and each rewritten instruction carries
- * IF_SITE_PATCHED; here the bytes follow.
+ * site_patched; here the bytes follow.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ int sites_rewrites(struct cfg *cfg, struct sites_out *out, struct ao_error *err)
 		struct code_section *cs = &cfg->csecs[s];
 
 		for (size_t i = 0; i < cs->nr; i++)
-			if ((cs->insns[i].flags & IF_SITE_PATCHED) && add_rewrite(out, &cs->insns[i], err))
+			if (cs->insns[i].site_patched && add_rewrite(out, &cs->insns[i], err))
 				return -1;
 	}
 	return 0;

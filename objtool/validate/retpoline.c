@@ -4,7 +4,7 @@
  * indirect call and jump goes through a __x86_indirect_* thunk, and with
  * return thunks every return through __x86_return_thunk.  Report the
  * indirect branches (and, under --rethunk, the plain returns) that remain.
- * Exempt: IF_RETPOLINE_SAFE instructions (the thunk branches themselves,
+ * Exempt: retpoline_safe instructions (the thunk branches themselves,
  * .discard.retpoline_safe annotations) and .init.text of the kernel proper,
  * which runs before user space exists; a module's .init.text runs late and
  * is checked.  6.12 renamed the config options, and its texts follow.
@@ -44,7 +44,7 @@ int validate_retpoline(struct cfg *cfg, struct findings *fs, const struct valida
 			const struct instr *insn = &cs->insns[i];
 			const char *msg, *option;
 
-			if (insn->flags & IF_RETPOLINE_SAFE)
+			if (insn->retpoline_safe)
 				continue;
 			msg = retpoline_problem(insn, opts, cfg->opts.kernel, &option);
 			if (!msg)

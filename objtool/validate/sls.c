@@ -4,7 +4,7 @@
  * return or an indirect jump into whatever bytes follow it, so a kernel
  * built with -mharden-sls puts an int3 right after each one.  Report every
  * return and indirect jump whose next instruction in the same section is
- * not that trap.  Instructions marked IF_RETPOLINE_SAFE are left alone: the
+ * not that trap.  Instructions marked retpoline_safe are left alone: the
  * thunk jumps the CFG turned into returns or indirect jumps, kbuild-hack
  * rewrites, and .discard.retpoline_safe annotations.
  */
@@ -12,7 +12,7 @@
 
 static bool sls_needs_trap(const struct instr *insn)
 {
-	if (insn->flags & IF_RETPOLINE_SAFE)
+	if (insn->retpoline_safe)
 		return false;
 	return insn->kind == INSN_RETURN || insn->kind == INSN_JUMP_INDIRECT;
 }

@@ -104,7 +104,7 @@ static enum unret_result step(struct unret_walk *u, struct instr *insn, bool *st
 		return UNRET_CLEAN;
 	case INSN_NOP:
 		/* the untrain mark */
-		*stop = insn->flags & IF_RETPOLINE_SAFE;
+		*stop = insn->retpoline_safe;
 		return UNRET_CLEAN;
 	default:
 		return UNRET_CLEAN;

@@ -820,8 +820,6 @@ int validate_run(struct cfg *cfg, struct findings *fs, const struct validate_opt
 	int r;
 
 	mark_uaccess_safe(&w);
-	if (cfg_read_retpoline_safe(cfg))
-		return -1;
 	if (opts->noinstr && noinstr_pv_read(cfg, &w.pv)) {
 		noinstr_pv_free(&w.pv);
 		return -1;

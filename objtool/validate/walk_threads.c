@@ -47,6 +47,11 @@ struct walk_job {
 	int warnings;
 };
 
+unsigned validate_auto_threads(const struct cfg *cfg, const struct validate_options *opts)
+{
+	return ao_auto_threads(opts->threads, cfg->nr_insns >= THREADS_MIN_INSNS);
+}
+
 static unsigned pick_threads(const struct walker *w, size_t nr_funcs)
 {
 	unsigned n;
@@ -54,7 +59,7 @@ static unsigned pick_threads(const struct walker *w, size_t nr_funcs)
 	/* the paravirt slots --noinstr consults are filled as the walk goes (walk_priv.h) */
 	if (w->opts->noinstr)
 		return 1;
-	n = ao_auto_threads(w->opts->threads, w->cfg->nr_insns >= THREADS_MIN_INSNS);
+	n = validate_auto_threads(w->cfg, w->opts);
 	if (n > THREADS_MAX)
 		n = THREADS_MAX;
 	if (n > nr_funcs)

@@ -5,7 +5,8 @@
 #      under each kernel's rules, with --threads=1 and --threads=3;
 #   2. a generated object of 48 functions, a third of them with a warning, so that findings
 #      of several threads are merged: the same with 1, 2 and 5 threads, and --verbose must say
-#      the threads ran independently (the parallel path really ran);
+#      the threads ran independently (the parallel path really ran) and that the sites were
+#      collected on a thread of their own meanwhile (sites/job.c);
 #   3. two functions that jump into one stretch of code outside any function: their threads
 #      meet there, so the walk is done again on one thread (--verbose says so), still with the
 #      same output;
@@ -114,6 +115,8 @@ if $CC -c -o "$work/many" "$gen"; then
       fail "many functions ($k): $nwarn warnings, expected one per third function"
     elif ! grep -q 'functions validated on several threads' "$work/many.$k-verbose.err"; then
       fail "many functions ($k): the parallel walk did not run (--verbose)"
+    elif ! grep -q 'sites collected on a thread beside validation' "$work/many.$k-verbose.err"; then
+      fail "many functions ($k): the sites were not built beside validation (--verbose)"
     else
       ok "many functions ($k): $nwarn warnings, the same with 1, 2 and 5 threads"
     fi

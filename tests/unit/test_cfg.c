@@ -144,7 +144,7 @@ START_TEST(test_branch_jumps)
 	/* A jump to the return thunk is a return. */
 	i = unit_insn(&u, "b_main", 0x1c);
 	ck_assert_uint_eq(i->kind, INSN_RETURN);
-	ck_assert(i->flags & IF_RETPOLINE_SAFE);
+	ck_assert(i->retpoline_safe);
 	unit_cfg_close(&u);
 }
 END_TEST
@@ -168,7 +168,7 @@ START_TEST(test_branch_calls)
 	/* A retpoline thunk call is an indirect call, and a safe one. */
 	i = unit_insn(&u, "b_main", 0x11);
 	ck_assert_uint_eq(i->kind, INSN_CALL_INDIRECT);
-	ck_assert(i->flags & IF_RETPOLINE_SAFE);
+	ck_assert(i->retpoline_safe);
 	ck_assert_ptr_null(cfg_call_dest(i));
 
 	/*

@@ -17,7 +17,9 @@
 # altorc/reference are printed.  Nothing here passes or fails on time: the exit status is 0
 # unless the benchmark itself cannot run.  -j N runs N objects at once (CPU time is summed
 # per process, so it stays comparable; default 1).  -r N runs each object N times (default 1),
-# the tools taking turns, so that a machine's drift falls on all of them alike.
+# the tools taking turns, so that a machine's drift falls on all of them alike; each run starts
+# one tool further on, so with N a multiple of the number of tools (2, 3 with ALTORC_BASE, one
+# more with BENCH_FLOOR) every tool runs in every position equally often.
 # ALTORC_BASE=BIN (e.g. a build of an earlier commit) adds a third tool, run in turn with the
 # other two on each object, and a row "KERNEL/base" for it: a change's effect measured in one
 # run, object by object, rather than across two runs.
@@ -133,8 +135,13 @@ bench_one() {
   local tool cmd cpu rss rc r tools=(reference altorc)
   [[ -n $ALTORC_BASE ]] && tools+=(base)
   [[ $BENCH_FLOOR == 1 ]] && tools+=(floor)
+  local n=${#tools[@]} k order=()
   for ((r = 0; r < reps; r++)); do
-    for tool in "${tools[@]}"; do
+    # Each run starts one tool later: a process that follows the reference (and the 2 GB it has
+    # just freed, for a vmlinux.o) runs differently from one that does, by 3 to 5% in CPU on
+    # the 6.12 modules (the same binary in two slots, stop 15), so every tool takes every slot.
+    k=$((r % n)) order=("${tools[@]:k}" "${tools[@]:0:k}")
+    for tool in "${order[@]}"; do
       case $tool in
         reference) cmd=("$ref") ;;
         altorc) cmd=("$ALTORC" objtool) ;;

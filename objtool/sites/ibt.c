@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "sites_priv.h"
 
 /* Strike the ENDBR at sec+off, if one starts there. */
@@ -59,6 +60,13 @@ static int scan_data(struct cfg *cfg, struct objsec *sec, uint8_t *used, size_t 
 		mark_used(cfg, rel->sym->sec, (int64_t)rel->sym->offset + rel->addend, used, base);
 	}
 	return 0;
+}
+
+bool sites_ibt_scans(const struct cfg *cfg, const struct objsec *sec)
+{
+	if (cfg->csecs[sec->index].nr)
+		return true;
+	return !sec->is_exec && sec->rela && !kernel_ibt_metadata_section(sec->name);
 }
 
 static int strike_referenced(struct cfg *cfg, uint8_t *used, size_t *base, struct ao_error *err)

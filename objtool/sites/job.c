@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "kernel.h"
 #include "sites_priv.h"
 
 struct sites_job {
@@ -27,14 +26,6 @@ struct sites_job {
 	struct ao_error err;
 	int ret;
 };
-
-/* Does sites_ibt_section() read this section's relocations? */
-bool sites_ibt_scans(const struct cfg *cfg, const struct objsec *sec)
-{
-	if (cfg->csecs[sec->index].nr)
-		return true;
-	return !sec->is_exec && sec->rela && !kernel_ibt_metadata_section(sec->name);
-}
 
 /* Load what the sites read lazily; false when something would not load. */
 static bool preload(struct cfg *cfg, const struct sites_options *o)

@@ -82,12 +82,14 @@ void sites_free(struct sites_out *out);
  * not for threads), and returns NULL when the sites are to be built later
  * with sites_build() after all: a load failed (sites_build() then meets the
  * error where it always did), the sites would print (under --mcount, a
- * message that must follow validation's), or no thread.  sites_job_finish()
- * waits for the thread and returns what sites_build() returned, with out
- * and err as it left them; the CFG must stay until then.
+ * message that must follow validation's), or no thread.  The thread fills
+ * out in place; sites_job_finish() waits for it and returns what
+ * sites_build() returned, with err as it left it.  The CFG and out must
+ * stay until then.
  */
 struct sites_job;
-struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o);
-int sites_job_finish(struct sites_job *job, struct sites_out *out, struct ao_error *err);
+struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o,
+				  struct sites_out *out);
+int sites_job_finish(struct sites_job *job, struct ao_error *err);
 
 #endif

@@ -313,12 +313,13 @@ static struct objf_copy *start_copy(const struct objtool_args *o, const struct o
 }
 
 /*
- * The analysis, with the sites collected beside validation when it runs on
- * threads (sites_job_start()); *job is NULL when they are to be built after
- * it.  The same result, findings and outcome as analyze_opened().
+ * The analysis, with the sites collected into out beside validation when it
+ * runs on threads (sites_job_start()); *job is NULL when they are to be
+ * built after it.  The same result, findings and outcome as analyze_opened().
  */
 static int analyze_with_sites(struct objtool_args *o, struct objfile *f, struct findings *fs,
-			      struct analysis *an, struct sites_job **job, struct ao_error *err)
+			      struct analysis *an, struct sites_job **job, struct sites_out *out,
+			      struct ao_error *err)
 {
 	int r = analyze_build(f, &o->a, fs, an, err);
 
@@ -326,17 +327,16 @@ static int analyze_with_sites(struct objtool_args *o, struct objfile *f, struct 
 	if (r)
 		return r;
 	if (validate_auto_threads(&an->cfg, &o->a.validate) > 1)
-		*job = sites_job_start(&an->cfg, &o->sites);
+		*job = sites_job_start(&an->cfg, &o->sites, out);
 	if (*job && o->a.verbose)
 		fprintf(stderr, "altorc: %s: sites collected on a thread beside validation\n", o->file);
 	r = analyze_validate(an, &o->a, fs, err);
 	if (r < 0) {
 		if (*job) {
-			struct sites_out out;
 			struct ao_error ignored;
 
-			(void)sites_job_finish(*job, &out, &ignored);
-			sites_free(&out);
+			(void)sites_job_finish(*job, &ignored);
+			sites_free(out);
 			*job = NULL;
 		}
 		analyze_close(an);
@@ -375,7 +375,7 @@ static int run(void *p)
 	findings_init(&fs, o->file, 1);
 	fs.reference_only = 1;   /* kbuild logs: exactly the reference's lines */
 	/* one open for the checks and the analysis: a whole kernel's symbols are read once */
-	r = analyze_with_sites(o, f, &fs, &an, &job, &err);
+	r = analyze_with_sites(o, f, &fs, &an, &job, &out, &err);
 	if (r < 0)
 		objf_copy_discard(copy);
 	else
@@ -391,7 +391,7 @@ static int run(void *p)
 	}
 	if (o->stats)
 		print_stats(o->file, &an.cfg);
-	r = job ? sites_job_finish(job, &out, &err) : sites_build(&an.cfg, &o->sites, &out, &err);
+	r = job ? sites_job_finish(job, &err) : sites_build(&an.cfg, &o->sites, &out, &err);
 	ao_phase_end("sites");
 	/*
 	 * The call-site lists stop only where the reference stops: a static

@@ -22,7 +22,7 @@ struct sites_job {
 	pthread_t thread;
 	struct cfg *cfg;
 	const struct sites_options *o;
-	struct sites_out out;
+	struct sites_out *out;   /* the caller's, filled in place */
 	struct ao_error err;
 	int ret;
 };
@@ -52,11 +52,12 @@ static void *job_main(void *p)
 {
 	struct sites_job *j = p;
 
-	j->ret = sites_build(j->cfg, j->o, &j->out, &j->err);
+	j->ret = sites_build(j->cfg, j->o, j->out, &j->err);
 	return NULL;
 }
 
-struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o)
+struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o,
+				  struct sites_out *out)
 {
 	struct sites_job *j;
 
@@ -68,6 +69,7 @@ struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o
 		return NULL;
 	j->cfg = cfg;
 	j->o = o;
+	j->out = out;
 	if (pthread_create(&j->thread, NULL, job_main, j)) {
 		free(j);
 		return NULL;
@@ -75,14 +77,11 @@ struct sites_job *sites_job_start(struct cfg *cfg, const struct sites_options *o
 	return j;
 }
 
-int sites_job_finish(struct sites_job *j, struct sites_out *out, struct ao_error *err)
+int sites_job_finish(struct sites_job *j, struct ao_error *err)
 {
 	int ret;
 
 	pthread_join(j->thread, NULL);
-	*out = j->out;
-	/* the views in edits point into out's own arrays, which moved with it */
-	out->edits.secs = out->secs;
 	ret = j->ret;
 	if (ret)
 		*err = j->err;

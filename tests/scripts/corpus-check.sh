@@ -4,10 +4,11 @@
 #
 #   corpus-check.sh [--subset|--full] [-j N] [DIR...]
 #
-#   --subset  net/key and drivers/md of 6.1 and 6.12, and of one configuration Debian does not
-#             ship (6.12 built by clang 19 without retpolines and IBT: switch jump tables, clang's
-#             code shapes), built first with corpus-build.sh when missing; skipped (not failed)
-#             when the kernel packages are absent and cannot be installed
+#   --subset  net/key and drivers/md of 6.1 and 6.12, and of two configurations Debian does not
+#             ship (6.12 built by clang 19 without retpolines and IBT: clang's switch jump
+#             tables and code shapes; 6.1 without retpolines: gcc's switch jump tables), built
+#             first with corpus-build.sh when missing; skipped (not failed) when the kernel
+#             packages are absent and cannot be installed
 #   --full    every captured object of the corpus, variant folders included (the default without DIR)
 #   DIR...    folders searched for NAME.pre.o (a kernel folder, one subdir, anything; also
 #             kernel-build.sh's whole-kernel captures, CACHE/kernel/6.1 ...)
@@ -28,9 +29,10 @@ ALTORC=${ALTORC:-$top/altorc}
 results=${BUILD:-$top/build}/corpus-results
 SUBSET_DIRS=(net/key drivers/md)   # drivers/md: dm-crypt/raid5-ppl carry pushf;pop alternatives
 # Each subset build: corpus-build.sh's variant flags (none: Debian's own config) and the kernel.
-# The last one has the tree's own objtool as reference and brings a clang-19 install and a
-# kernel build folder (about 10 minutes on two cores the first time).
-SUBSET_BUILDS=("6.1" "6.12" "--clang=19 --no-retpoline --no-ibt 6.12")
+# The last two have their tree's own objtool as reference and need a kernel build folder: the
+# clang one brings a clang-19 install (about 10 minutes on two cores the first time), the gcc
+# one unpacks 6.1's whole source (about 2 minutes).
+SUBSET_BUILDS=("6.1" "6.12" "--clang=19 --no-retpoline --no-ibt 6.12" "--no-retpoline 6.1")
 
 usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...]" >&2; exit 2; }
 

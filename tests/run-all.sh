@@ -107,7 +107,7 @@ run_stage corpus "$top/tests/scripts/corpus-check.sh" --subset; record_script co
 # relocated entries of .altinstructions/.parainstructions.
 subset_dirs=()
 corpus_dir=$("$top/tests/scripts/corpus-build.sh" --print-dir)
-for k in 6.1 6.12 6.12-clang19-noretpoline-noibt 6.1-noretpoline; do   # the folders corpus-check.sh --subset builds
+for k in $("$top/tests/scripts/corpus-check.sh" --subset-folders); do
   for d in $SUBSET_SLUGS; do
     [[ -d $corpus_dir/$k/$d ]] && subset_dirs+=("$corpus_dir/$k/$d")
   done

@@ -3,6 +3,7 @@
 # and compare the ORC an unwinder would see with what the reference objtool produced.
 #
 #   corpus-check.sh [--subset|--full] [-j N] [DIR...]
+#   corpus-check.sh --subset-folders      the capture folders --subset builds, one per line
 #
 #   --subset  net/key and drivers/md of 6.1 and 6.12, and of two configurations Debian does not
 #             ship (6.12 built by clang 19 without retpolines and IBT: clang's switch jump
@@ -34,7 +35,17 @@ SUBSET_DIRS=(net/key drivers/md)   # drivers/md: dm-crypt/raid5-ppl carry pushf;
 # one unpacks 6.1's whole source (about 2 minutes).
 SUBSET_BUILDS=("6.1" "6.12" "--clang=19 --no-retpoline --no-ibt 6.12" "--no-retpoline 6.1")
 
-usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...]" >&2; exit 2; }
+usage() { echo "usage: corpus-check.sh [--subset|--full] [-j N] [DIR...] | --subset-folders" >&2; exit 2; }
+
+# The folder names only (tests/run-all.sh runs more stages on the same subset): nothing built.
+if [[ ${1:-} == --subset-folders ]]; then
+  (($# == 1)) || usage
+  for b in "${SUBSET_BUILDS[@]}"; do
+    # shellcheck disable=SC2086  # the build's flags are words
+    "$here/corpus-build.sh" --folder $b || exit 2
+  done
+  exit 0
+fi
 
 mode=full jobs=$(nproc) dirs=()
 while (($#)); do

@@ -62,10 +62,8 @@ static int scan_data(struct cfg *cfg, struct objsec *sec, uint8_t *used, size_t 
 	return 0;
 }
 
-bool sites_ibt_scans(const struct cfg *cfg, const struct objsec *sec)
+bool sites_ibt_scans(const struct objsec *sec)
 {
-	if (cfg->csecs[sec->index].nr)
-		return true;
 	return !sec->is_exec && sec->rela && !kernel_ibt_metadata_section(sec->name);
 }
 
@@ -79,7 +77,7 @@ static int strike_referenced(struct cfg *cfg, uint8_t *used, size_t *base, struc
 
 		if (cfg->csecs[s].nr)
 			r = scan_code(cfg, &cfg->csecs[s], used, base, err);
-		else if (sites_ibt_scans(cfg, sec))
+		else if (sites_ibt_scans(sec))
 			r = scan_data(cfg, sec, used, base, err);
 		if (r)
 			return -1;

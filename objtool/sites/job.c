@@ -41,7 +41,7 @@ static bool preload(struct cfg *cfg, const struct sites_options *o)
 
 		if (cfg->csecs[s].nr && objf_sec_data(sec, &err))
 			return false;
-		if ((cfg->csecs[s].nr || (o->ibt && sites_ibt_scans(cfg, sec))) &&
+		if ((cfg->csecs[s].nr || (o->ibt && sites_ibt_scans(sec))) &&
 		    objf_sec_rels(sec, &err))
 			return false;
 	}

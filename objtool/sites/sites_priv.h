@@ -16,8 +16,8 @@ int sites_call_sections(struct cfg *cfg, const struct sites_options *o, struct s
 			struct ao_error *err);
 /* .ibt_endbr_seal (ibt.c). */
 int sites_ibt_section(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
-/* Are sec's relocations among those it reads (code, and data but metadata tables)? */
-bool sites_ibt_scans(const struct cfg *cfg, const struct objsec *sec);
+/* Does it read this non-code section's relocations (data, not metadata tables)? Code: always. */
+bool sites_ibt_scans(const struct objsec *sec);
 /* __pfx_ symbols (validate/prefix.c). */
 int sites_prefix_symbols(struct cfg *cfg, struct sites_out *out, struct ao_error *err);
 /* Byte and relocation rewrites (rewrite.c). */

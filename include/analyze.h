@@ -35,7 +35,7 @@ struct analyze_options {
 int analyze_file(const char *path, const struct analyze_options *opts, struct findings *fs,
 		 struct ao_error *err);
 
-/* Run fn(arg) on a thread with a stack deep enough for path recursion. */
+/* Run fn(arg) with a stack deep enough for path recursion (ao_call_on_big_stack()). */
 int analyze_on_big_stack(int (*fn)(void *), void *arg);
 
 /*

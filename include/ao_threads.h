@@ -1,7 +1,8 @@
 /*
  * Running independent jobs on threads, for the passes that split their
  * work (cfg/decode.c, validate/walk_threads.c).  The caller keeps the
- * results in job order; nothing here decides what is shared.
+ * results in job order; nothing here decides what is shared.  Also one
+ * call on a stack deeper than the main thread's (base/big_stack.c).
  */
 #ifndef AO_THREADS_H
 #define AO_THREADS_H
@@ -16,6 +17,13 @@
  */
 void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
 		 void (*fn)(void *ctx, size_t i), void *ctx);
+
+/*
+ * fn(arg) with a stack of size bytes (deep recursion: a level per branch
+ * in the walk), returning what it returns.  On the calling thread where it
+ * can switch stacks, else on a thread of its own, else on the stack it has.
+ */
+int ao_call_on_big_stack(int (*fn)(void *), void *arg, size_t size);
 
 /* CPUs online (1 when unknown). */
 unsigned ao_cpus(void);

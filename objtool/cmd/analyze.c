@@ -7,6 +7,7 @@
 
 #include "analyze.h"
 #include "ao_phases.h"
+#include "ao_threads.h"
 #include "orc_gen.h"
 #include "paravirt_native.h"
 #include "prefix.h"
@@ -148,33 +149,10 @@ int analyze_file(const char *path, const struct analyze_options *opts, struct fi
 	return warnings;
 }
 
-struct thread_call {
-	int (*fn)(void *);
-	void *arg;
-	int ret;
-};
-
-static void *thread_main(void *p)
-{
-	struct thread_call *c = p;
-
-	c->ret = c->fn(c->arg);
-	return NULL;
-}
-
 int analyze_on_big_stack(int (*fn)(void *), void *arg)
 {
-	struct thread_call c = { fn, arg, -1 };
-	pthread_attr_t attr;
-	pthread_t t;
-
 	/* Each branch is a recursion level; long functions need a deep stack. */
-	if (pthread_attr_init(&attr) || pthread_attr_setstacksize(&attr, (size_t)512 << 20) ||
-	    pthread_create(&t, &attr, thread_main, &c))
-		return fn(arg);
-	pthread_join(t, NULL);
-	pthread_attr_destroy(&attr);
-	return c.ret;
+	return ao_call_on_big_stack(fn, arg, (size_t)512 << 20);
 }
 
 /* The shared queue of analyze_parallel(): the next job index to take. */

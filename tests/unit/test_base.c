@@ -12,6 +12,7 @@
 
 #include "ao_error.h"
 #include "ao_grow.h"
+#include "ao_threads.h"
 #include "unit.h"
 
 /* ASan rejects a huge malloc with a report instead of returning NULL. */
@@ -131,6 +132,59 @@ START_TEST(grow_fails_cleanly)
 }
 END_TEST
 
+/*
+ * ao_call_on_big_stack(): depth far past the 8 MiB a main thread gets
+ * (about 64 MiB of frames here), the argument in and the result out, and a
+ * call made from inside another.
+ */
+#define DEEP_LEVELS 65536
+
+static unsigned long deep(unsigned long n)
+{
+	volatile unsigned char frame[1000];
+
+	frame[n % sizeof(frame)] = (unsigned char)n;
+	if (n == 0)
+		return frame[0];
+	return deep(n - 1) + frame[n % sizeof(frame)] + 1;
+}
+
+static int run_deep(void *arg)
+{
+	unsigned long *levels = arg;
+
+	*levels = deep(*levels);
+	return 7;
+}
+
+START_TEST(big_stack_runs_deep_recursion)
+{
+	unsigned long levels = DEEP_LEVELS, want = 0;
+
+	/* deep(n) adds (n % 256) + 1 per level above 0 */
+	for (unsigned long n = 1; n <= DEEP_LEVELS; n++)
+		want += (n & 0xff) + 1;
+	ck_assert_int_eq(ao_call_on_big_stack(run_deep, &levels, (size_t)512 << 20), 7);
+	ck_assert_uint_eq(levels, want);
+}
+END_TEST
+
+static int run_inner(void *arg)
+{
+	int *depth = arg;
+
+	return ++*depth < 3 ? ao_call_on_big_stack(run_inner, arg, (size_t)1 << 20) + 10 : 100;
+}
+
+START_TEST(big_stack_nests)
+{
+	int depth = 0;
+
+	ck_assert_int_eq(ao_call_on_big_stack(run_inner, &depth, (size_t)1 << 20), 120);
+	ck_assert_int_eq(depth, 3);
+}
+END_TEST
+
 UNIT_SUITE(base_suite)
 static Suite *base_suite(void)
 {
@@ -140,6 +194,10 @@ static Suite *base_suite(void)
 	tcase_add_test(tc, grow_doubles_and_keeps_contents);
 	tcase_add_test(tc, grow_to_need_and_not_when_room);
 	tcase_add_test(tc, grow_fails_cleanly);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("big stack");
+	tcase_add_test(tc, big_stack_runs_deep_recursion);
+	tcase_add_test(tc, big_stack_nests);
 	suite_add_tcase(s, tc);
 	return s;
 }

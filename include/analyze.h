@@ -70,13 +70,4 @@ int analyze_validate(struct analysis *an, const struct analyze_options *opts, st
 		     struct ao_error *err);
 void analyze_close(struct analysis *an);
 
-/*
- * Run fn(ctx, i) for every i < nr_jobs on up to nr_threads worker threads,
- * each with a stack as deep as analyze_on_big_stack() gives; jobs are taken
- * in index order from a shared counter.  Returns 0, or -1 when no thread
- * could be started (then every job ran on the calling thread).
- */
-int analyze_parallel(unsigned nr_threads, size_t nr_jobs, void (*fn)(void *ctx, size_t i),
-		     void *ctx);
-
 #endif

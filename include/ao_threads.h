@@ -11,9 +11,16 @@
 #include <stddef.h>
 
 /*
+ * The stack the analysis needs: the walk recurses once per branch, and a
+ * long function has thousands (ao_call_on_big_stack(), ao_run_jobs()).
+ */
+#define AO_DEEP_STACK ((size_t)512 << 20)
+
+/*
  * fn(ctx, i) for every i in [0, nr_jobs), on up to nr_threads threads with
- * stacks of stack_size bytes, jobs taken in index order.  Where no thread
- * can start, the caller's thread runs them all, in order.
+ * stacks of stack_size bytes (0: the default), jobs taken in index order.
+ * Where one thread is asked for, or none can start, the caller's thread runs
+ * them all, in order, on a stack of stack_size (ao_call_on_big_stack()).
  */
 void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
 		 void (*fn)(void *ctx, size_t i), void *ctx);

@@ -5,7 +5,8 @@
 
 #include "ao_threads.h"
 
-#define MAX_THREADS 64
+/* check -j takes up to 256 files at once */
+#define MAX_THREADS 256
 
 struct job_runner {
 	size_t next, nr;   /* next job to take (atomic), how many */
@@ -24,6 +25,12 @@ static void *runner_main(void *p)
 			return NULL;
 		r->fn(r->ctx, i);
 	}
+}
+
+static int runner_here(void *p)
+{
+	runner_main(p);
+	return 0;
 }
 
 void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
@@ -45,8 +52,10 @@ void ao_run_jobs(unsigned nr_threads, size_t stack_size, size_t nr_jobs,
 				started++;
 		pthread_attr_destroy(&attr);
 	}
-	if (!started)
-		runner_main(&r);   /* one thread asked for, or none could start */
+	if (!started && stack_size)   /* one thread asked for, or none could start */
+		ao_call_on_big_stack(runner_here, &r, stack_size);
+	else if (!started)
+		runner_main(&r);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
 }

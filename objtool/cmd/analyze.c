@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The pipeline on one object; see include/analyze.h. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,65 +150,5 @@ int analyze_file(const char *path, const struct analyze_options *opts, struct fi
 
 int analyze_on_big_stack(int (*fn)(void *), void *arg)
 {
-	/* Each branch is a recursion level; long functions need a deep stack. */
-	return ao_call_on_big_stack(fn, arg, (size_t)512 << 20);
-}
-
-/* The shared queue of analyze_parallel(): the next job index to take. */
-struct job_queue {
-	pthread_mutex_t lock;
-	size_t next, nr;
-	void (*fn)(void *ctx, size_t i);
-	void *ctx;
-};
-
-static int worker_main(void *p)
-{
-	struct job_queue *q = p;
-
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&q->lock);
-		i = q->next < q->nr ? q->next++ : q->nr;
-		pthread_mutex_unlock(&q->lock);
-		if (i == q->nr)
-			return 0;
-		q->fn(q->ctx, i);
-	}
-}
-
-static void *worker_thread(void *p)
-{
-	worker_main(p);
-	return NULL;
-}
-
-int analyze_parallel(unsigned nr_threads, size_t nr_jobs, void (*fn)(void *ctx, size_t i),
-		     void *ctx)
-{
-	struct job_queue q = { .nr = nr_jobs, .fn = fn, .ctx = ctx };
-	pthread_t tids[256];
-	pthread_attr_t attr;
-	unsigned started = 0;
-
-	if (nr_threads > 256)
-		nr_threads = 256;
-	if (nr_threads > nr_jobs)
-		nr_threads = (unsigned)nr_jobs;
-	pthread_mutex_init(&q.lock, NULL);
-	if (!pthread_attr_init(&attr)) {
-		/* Same depth as analyze_on_big_stack(): path recursion per branch. */
-		if (!pthread_attr_setstacksize(&attr, (size_t)512 << 20))
-			while (started < nr_threads &&
-			       !pthread_create(&tids[started], &attr, worker_thread, &q))
-				started++;
-		pthread_attr_destroy(&attr);
-	}
-	if (!started)
-		worker_main(&q);   /* no thread at all: run them here, shallow stack or not */
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
-	pthread_mutex_destroy(&q.lock);
-	return started ? 0 : -1;
+	return ao_call_on_big_stack(fn, arg, AO_DEEP_STACK);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "ao_threads.h"
 #include "cfi_check.h"
 #include "cmd_priv.h"
 #include "commands.h"
@@ -327,7 +328,7 @@ int cmd_check(int argc, char **argv)
 		r.files[i].path = paths[i];
 	r.progress = isatty(STDERR_FILENO);
 	pthread_mutex_init(&r.lock, NULL);
-	analyze_parallel(o.jobs, r.nr, job, &r);
+	ao_run_jobs(o.jobs, AO_DEEP_STACK, r.nr, job, &r);   /* deep: each job walks */
 	pthread_mutex_destroy(&r.lock);
 	if (o.format == FMT_TEXT)
 		print_cfi_total(r.files, r.nr);

@@ -255,10 +255,10 @@ static int walk_parallel(struct walker *w, walk_range_fn *walk, struct objsym *c
 		jobs[t].to = bounds[t + 1];
 	}
 	/*
-	 * A recursion level per branch: deep stacks, as analyze_on_big_stack().
-	 * Jobs that share a thread (too few started) still give the same result.
+	 * A recursion level per branch: deep stacks.  Jobs that share a thread
+	 * (too few started) still give the same result.
 	 */
-	ao_run_jobs(n, (size_t)512 << 20, n, job_main, jobs);
+	ao_run_jobs(n, AO_DEEP_STACK, n, job_main, jobs);
 	if (stop)
 		goto out;
 	for (unsigned t = 0; t < n; t++)

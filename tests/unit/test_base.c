@@ -164,8 +164,28 @@ START_TEST(big_stack_runs_deep_recursion)
 	/* deep(n) adds (n % 256) + 1 per level above 0 */
 	for (unsigned long n = 1; n <= DEEP_LEVELS; n++)
 		want += (n & 0xff) + 1;
-	ck_assert_int_eq(ao_call_on_big_stack(run_deep, &levels, (size_t)512 << 20), 7);
+	ck_assert_int_eq(ao_call_on_big_stack(run_deep, &levels, AO_DEEP_STACK), 7);
 	ck_assert_uint_eq(levels, want);
+}
+END_TEST
+
+static void deep_job(void *ctx, size_t i)
+{
+	unsigned long *results = ctx;
+
+	results[i] = deep(DEEP_LEVELS);
+}
+
+/* One thread asked for: the jobs run on the caller, still on a stack of the size asked. */
+START_TEST(jobs_on_caller_get_the_stack)
+{
+	unsigned long results[2] = { 0, 0 }, want = 0;
+
+	for (unsigned long n = 1; n <= DEEP_LEVELS; n++)
+		want += (n & 0xff) + 1;
+	ao_run_jobs(1, AO_DEEP_STACK, 2, deep_job, results);
+	ck_assert_uint_eq(results[0], want);
+	ck_assert_uint_eq(results[1], want);
 }
 END_TEST
 
@@ -198,6 +218,7 @@ static Suite *base_suite(void)
 	tc = tcase_create("big stack");
 	tcase_add_test(tc, big_stack_runs_deep_recursion);
 	tcase_add_test(tc, big_stack_nests);
+	tcase_add_test(tc, jobs_on_caller_get_the_stack);
 	suite_add_tcase(s, tc);
 	return s;
 }

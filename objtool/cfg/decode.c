@@ -90,6 +90,13 @@ static bool chunk_grow(struct dec_chunk *c, size_t more_ops)
 	return !AO_GROW(NULL, c->ops, c->cap_ops, c->nr_ops + more_ops, 1024);
 }
 
+/* What a record keeps of a decoded instruction. */
+static struct dec_rec rec_of(const struct insn_decoded *d)
+{
+	return (struct dec_rec){ .disp = d->disp, .len = d->len, .kind = d->kind,
+				 .nr_ops = d->nr_ops, .has_target = d->has_target };
+}
+
 /* The instruction at off in sec; -1 when the decoder rejects its bytes. */
 static int decode_at(const struct cfg *cfg, struct arch_decode_cache *memo, struct objsec *sec,
 		     uint64_t off, struct insn_decoded *d)
@@ -113,8 +120,6 @@ static void decode_chunk(const struct cfg *cfg, struct arch_decode_cache *memo,
 	uint64_t off;
 
 	for (off = c->start; off < c->end; off += d.len) {
-		struct dec_rec *r;
-
 		if (decode_at(cfg, memo, c->sec, off, &d)) {
 			c->failed = true;
 			break;
@@ -123,12 +128,7 @@ static void decode_chunk(const struct cfg *cfg, struct arch_decode_cache *memo,
 			c->nomem = true;
 			break;
 		}
-		r = &c->recs[c->nr++];
-		r->disp = d.disp;
-		r->len = d.len;
-		r->kind = d.kind;
-		r->nr_ops = d.nr_ops;
-		r->has_target = d.has_target;
+		c->recs[c->nr++] = rec_of(&d);
 		/* at most INSN_MAX_OPS: a loop, not a library call */
 		for (unsigned k = 0; k < d.nr_ops; k++)
 			c->ops[c->nr_ops++] = d.ops[k];
@@ -249,8 +249,7 @@ static int decode_section(struct cfg *cfg, struct arch_decode_cache *memo, struc
 				return -1;
 			ao_advise_huge(cs->insns + old, (cap - old) * sizeof(*cs->insns));
 		}
-		r = (struct dec_rec){ .disp = d.disp, .len = d.len, .kind = d.kind,
-				      .nr_ops = d.nr_ops, .has_target = d.has_target };
+		r = rec_of(&d);
 		if (set_insn(cfg, &cs->insns[cs->nr++], sec, off, &r, d.ops))
 			return -1;
 	}

@@ -105,6 +105,12 @@ struct objfile {
  */
 int objf_open(struct objfile **out, const char *path, struct ao_error *err);
 void objf_close(struct objfile *f);
+/*
+ * For a process about to exit: only what exit would leave undone, an
+ * unused early copy stopped and its temporary file removed.  The memory,
+ * the mapping and the descriptor go back to the kernel with the process.
+ */
+void objf_close_for_exit(struct objfile *f);
 
 /* objf_open(), also accepting a linked image (ET_EXEC; f->linked is then set). */
 int objf_open_image(struct objfile **out, const char *path, struct ao_error *err);

@@ -10,16 +10,10 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include "ao_sanitize.h"
 #include "ao_threads.h"
 
 /* ASan follows a switch to a stack of our own only in part: a thread there. */
-#if defined(__SANITIZE_ADDRESS__)
-#define AO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AO_ASAN 1
-#endif
-#endif
 
 struct big_call {
 	int (*fn)(void *);
@@ -51,7 +45,7 @@ static bool run_on_thread(struct big_call *c, size_t size)
 	return ok;
 }
 
-#ifndef AO_ASAN
+#if !AO_ASAN
 /* makecontext() passes ints only: the call goes through this. */
 static _Thread_local struct big_call *switched_call;
 
@@ -97,7 +91,7 @@ int ao_call_on_big_stack(int (*fn)(void *), void *arg, size_t size)
 {
 	struct big_call c = { fn, arg, -1 };
 
-#ifndef AO_ASAN
+#if !AO_ASAN
 	if (run_switched(&c, size))
 		return c.ret;
 #endif

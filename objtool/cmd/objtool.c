@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "analyze.h"
+#include "ao_sanitize.h"
 #include "ao_phases.h"
 #include "commands.h"
 #include "objfile.h"
@@ -344,6 +345,24 @@ static int analyze_with_sites(struct objtool_args *o, struct objfile *f, struct 
 	return r;
 }
 
+/*
+ * The end of the run, after which the process exits.  Freeing the
+ * analysis block by block, and unmapping the object, cost 3 to 4% of a
+ * module's run (6.12 modules; munmap and its TLB flushes, free's
+ * bookkeeping), work the kernel does in one step at exit; so only the
+ * unused early copy is ended here.  Under AddressSanitizer everything is
+ * freed, for its leak check.
+ */
+static void leave(struct analysis *an, struct sites_out *out)
+{
+	if (AO_ASAN) {
+		sites_free(out);
+		analyze_close(an);
+	} else {
+		objf_close_for_exit(an->file);
+	}
+}
+
 static int run(void *p)
 {
 	struct objtool_args *o = p;
@@ -410,8 +429,7 @@ static int run(void *p)
 	if (!r && !stopped && !o->dry_run)
 		r = write_all(&an, o, &err);
 	ao_phase_end("write");
-	sites_free(&out);
-	analyze_close(&an);
+	leave(&an, &out);
 	ao_phase_end("close");
 	if (r < 0) {
 		ao_report_error(err.message);

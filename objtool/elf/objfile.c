@@ -614,6 +614,17 @@ void objf_close(struct objfile *f)
 	free(impl);
 }
 
+void objf_close_for_exit(struct objfile *f)
+{
+	struct objf_impl *impl;
+
+	if (!f)
+		return;
+	impl = objf_impl(f);
+	objf_copy_discard(impl->copy);
+	impl->copy = NULL;
+}
+
 struct objsec *objf_sec_by_name(struct objfile *f, const char *name)
 {
 	for (size_t i = 1; i < f->nr_secs; i++)

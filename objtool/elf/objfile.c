@@ -586,7 +586,7 @@ struct objsec *objf_sec_at_addr(struct objfile *f, uint64_t addr, uint64_t *off)
 	return NULL;
 }
 
-void objf_close(struct objfile *f)
+void objf_close_for_exit(struct objfile *f)
 {
 	struct objf_impl *impl;
 
@@ -594,6 +594,17 @@ void objf_close(struct objfile *f)
 		return;
 	impl = objf_impl(f);
 	objf_copy_discard(impl->copy);
+	impl->copy = NULL;
+}
+
+void objf_close(struct objfile *f)
+{
+	struct objf_impl *impl;
+
+	if (!f)
+		return;
+	objf_close_for_exit(f);
+	impl = objf_impl(f);
 	for (size_t i = 0; f->secs && i < f->nr_secs; i++) {
 		free(f->secs[i].rels);
 		free(f->secs[i].rel_block);
@@ -612,17 +623,6 @@ void objf_close(struct objfile *f)
 		close(f->fd);
 	free(f->path);
 	free(impl);
-}
-
-void objf_close_for_exit(struct objfile *f)
-{
-	struct objf_impl *impl;
-
-	if (!f)
-		return;
-	impl = objf_impl(f);
-	objf_copy_discard(impl->copy);
-	impl->copy = NULL;
 }
 
 struct objsec *objf_sec_by_name(struct objfile *f, const char *name)

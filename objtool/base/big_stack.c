@@ -13,8 +13,6 @@
 #include "ao_sanitize.h"
 #include "ao_threads.h"
 
-/* ASan follows a switch to a stack of our own only in part: a thread there. */
-
 struct big_call {
 	int (*fn)(void *);
 	void *arg;
@@ -45,6 +43,7 @@ static bool run_on_thread(struct big_call *c, size_t size)
 	return ok;
 }
 
+/* ASan follows a switch to a stack of our own only in part: a thread there. */
 #if !AO_ASAN
 /* makecontext() passes ints only: the call goes through this. */
 static _Thread_local struct big_call *switched_call;

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 
 #include "analyze.h"
-#include "ao_sanitize.h"
 #include "ao_phases.h"
+#include "ao_sanitize.h"
 #include "commands.h"
 #include "objfile.h"
 #include "orc_gen.h"
@@ -347,11 +347,11 @@ static int analyze_with_sites(struct objtool_args *o, struct objfile *f, struct 
 
 /*
  * The end of the run, after which the process exits.  Freeing the
- * analysis block by block, and unmapping the object, cost 3 to 4% of a
- * module's run (6.12 modules; munmap and its TLB flushes, free's
- * bookkeeping), work the kernel does in one step at exit; so only the
- * unused early copy is ended here.  Under AddressSanitizer everything is
- * freed, for its leak check.
+ * analysis block by block and unmapping the object is work the kernel does
+ * at exit anyway (the close phase took 0.019 s of CPU over the 78 6.12
+ * modules; the saving left after exit's share is within the bench's noise),
+ * so only the unused early copy, which exit would leave behind, is ended
+ * here.  Under AddressSanitizer everything is freed, for its leak check.
  */
 static void leave(struct analysis *an, struct sites_out *out)
 {

@@ -35,6 +35,7 @@ RANK = {"base": 0, "elf": 1, "arch": 2, "special": 3, "dwarf": 3, "kernel": 4, "
 # The owner of every public header.
 HEADER_STAGE = {
     "ao_error.h": "base", "version.h": "base", "ao_threads.h": "base", "ao_grow.h": "base",
+    "ao_sanitize.h": "base",
     "ao_phases.h": "base",
     "arch.h": "arch", "arch_decode.h": "arch", "insn.h": "arch", "arch/elf.h": "arch",
     "objfile.h": "elf",

@@ -238,8 +238,6 @@ static int decode_section(struct cfg *cfg, struct arch_decode_cache *memo, struc
 	size_t cap = 0;
 
 	for (uint64_t off = 0; off < sec->size; off += d.len) {
-		struct dec_rec r;
-
 		if (decode_at(cfg, memo, sec, off, &d))
 			return objf_fail(cfg->file, cfg->err, sec, off, "can't decode instruction");
 		if (cs->nr == cap) {
@@ -249,7 +247,8 @@ static int decode_section(struct cfg *cfg, struct arch_decode_cache *memo, struc
 				return -1;
 			ao_advise_huge(cs->insns + old, (cap - old) * sizeof(*cs->insns));
 		}
-		r = rec_of(&d);
+		const struct dec_rec r = rec_of(&d);
+
 		if (set_insn(cfg, &cs->insns[cs->nr++], sec, off, &r, d.ops))
 			return -1;
 	}

@@ -157,15 +157,22 @@ static int run_deep(void *arg)
 	return 7;
 }
 
-START_TEST(big_stack_runs_deep_recursion)
+/* What deep(DEEP_LEVELS) returns: (n % 256) + 1 for each level n above 0. */
+static unsigned long deep_want(void)
 {
-	unsigned long levels = DEEP_LEVELS, want = 0;
+	unsigned long want = 0;
 
-	/* deep(n) adds (n % 256) + 1 per level above 0 */
 	for (unsigned long n = 1; n <= DEEP_LEVELS; n++)
 		want += (n & 0xff) + 1;
+	return want;
+}
+
+START_TEST(big_stack_runs_deep_recursion)
+{
+	unsigned long levels = DEEP_LEVELS;
+
 	ck_assert_int_eq(ao_call_on_big_stack(run_deep, &levels, AO_DEEP_STACK), 7);
-	ck_assert_uint_eq(levels, want);
+	ck_assert_uint_eq(levels, deep_want());
 }
 END_TEST
 
@@ -179,13 +186,11 @@ static void deep_job(void *ctx, size_t i)
 /* One thread asked for: the jobs run on the caller, still on a stack of the size asked. */
 START_TEST(jobs_on_caller_get_the_stack)
 {
-	unsigned long results[2] = { 0, 0 }, want = 0;
+	unsigned long results[2] = { 0, 0 };
 
-	for (unsigned long n = 1; n <= DEEP_LEVELS; n++)
-		want += (n & 0xff) + 1;
 	ao_run_jobs(1, AO_DEEP_STACK, 2, deep_job, results);
-	ck_assert_uint_eq(results[0], want);
-	ck_assert_uint_eq(results[1], want);
+	ck_assert_uint_eq(results[0], deep_want());
+	ck_assert_uint_eq(results[1], deep_want());
 }
 END_TEST
 
